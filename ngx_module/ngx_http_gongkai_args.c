@@ -1,0 +1,245 @@
+/*
+ * Request input checks: UTF-8 validation and query string parsing.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_http_gongkai_args.h"
+
+
+static ngx_int_t ngx_http_gongkai_args_decode(ngx_pool_t *pool, u_char *p,
+    size_t len, ngx_str_t *out);
+static ngx_int_t ngx_http_gongkai_hex(u_char c);
+
+
+ngx_uint_t
+ngx_http_gongkai_utf8_valid(u_char *p, size_t len)
+{
+    u_char     c;
+    u_char    *end;
+    uint32_t   cp, min;
+    ngx_uint_t n, i;
+
+    end = p + len;
+
+    while (p < end) {
+        c = *p++;
+
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) {
+                return 0;
+            }
+            continue;
+        }
+
+        if ((c & 0xe0) == 0xc0) {
+            n = 1;
+            cp = c & 0x1f;
+            min = 0x80;
+
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2;
+            cp = c & 0x0f;
+            min = 0x800;
+
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3;
+            cp = c & 0x07;
+            min = 0x10000;
+
+        } else {
+            return 0;
+        }
+
+        if ((size_t) (end - p) < n) {
+            return 0;
+        }
+
+        for (i = 0; i < n; i++) {
+            c = *p++;
+
+            if ((c & 0xc0) != 0x80) {
+                return 0;
+            }
+
+            cp = (cp << 6) | (c & 0x3f);
+        }
+
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            return 0;
+        }
+
+        /* C1 controls */
+        if (cp >= 0x80 && cp <= 0x9f) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+ngx_int_t
+ngx_http_gongkai_args_parse(ngx_pool_t *pool, ngx_str_t *args,
+    const char **names, ngx_str_t *values, ngx_uint_t n, const char **err)
+{
+    u_char      *p, *end, *amp, *eq;
+    size_t       nlen;
+    ngx_str_t    name, value;
+    ngx_uint_t   i, *seen;
+
+    seen = ngx_pcalloc(pool, n * sizeof(ngx_uint_t));
+    if (seen == NULL) {
+        *err = "服务器内存不足";
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        ngx_str_null(&values[i]);
+    }
+
+    p = args->data;
+    end = args->data + args->len;
+
+    while (p < end) {
+        amp = ngx_strlchr(p, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        if (amp == p) {
+            p++;
+            continue;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+
+        if (ngx_http_gongkai_args_decode(pool, p, (eq ? eq : amp) - p, &name)
+            != NGX_OK)
+        {
+            *err = "查询参数的编码不正确";
+            return NGX_DECLINED;
+        }
+
+        if (eq != NULL) {
+            if (ngx_http_gongkai_args_decode(pool, eq + 1, amp - eq - 1,
+                                             &value)
+                != NGX_OK)
+            {
+                *err = "查询参数的编码不正确";
+                return NGX_DECLINED;
+            }
+
+        } else {
+            ngx_str_null(&value);
+        }
+
+        if (!ngx_http_gongkai_utf8_valid(name.data, name.len)
+            || !ngx_http_gongkai_utf8_valid(value.data, value.len))
+        {
+            *err = "查询参数含有无效字符";
+            return NGX_DECLINED;
+        }
+
+        for (i = 0; i < n; i++) {
+            nlen = ngx_strlen(names[i]);
+
+            if (name.len != nlen
+                || ngx_strncmp(name.data, names[i], nlen) != 0)
+            {
+                continue;
+            }
+
+            if (seen[i]) {
+                *err = "同一个查询参数只能出现一次";
+                return NGX_DECLINED;
+            }
+
+            seen[i] = 1;
+
+            if (value.len) {
+                values[i] = value;
+            }
+
+            break;
+        }
+
+        p = amp + 1;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_args_decode(ngx_pool_t *pool, u_char *p, size_t len,
+    ngx_str_t *out)
+{
+    u_char     *d, *end;
+    ngx_int_t   hi, lo;
+
+    out->len = 0;
+    out->data = (u_char *) "";
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    d = ngx_pnalloc(pool, len);
+    if (d == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = d;
+    end = p + len;
+
+    while (p < end) {
+
+        if (*p == '+') {
+            *d++ = ' ';
+            p++;
+            continue;
+        }
+
+        if (*p != '%') {
+            *d++ = *p++;
+            continue;
+        }
+
+        if (end - p < 3) {
+            return NGX_ERROR;
+        }
+
+        hi = ngx_http_gongkai_hex(p[1]);
+        lo = ngx_http_gongkai_hex(p[2]);
+
+        if (hi < 0 || lo < 0) {
+            return NGX_ERROR;
+        }
+
+        *d++ = (u_char) (hi << 4 | lo);
+        p += 3;
+    }
+
+    out->len = d - out->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_hex(u_char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+
+    return -1;
+}

@@ -1,0 +1,38 @@
+/*
+ * Request input checks: UTF-8 validation and query string parsing.
+ * Everything a citizen types is data; input that is not well-formed is
+ * refused with a message, never passed on.
+ */
+
+#ifndef _NGX_HTTP_GONGKAI_ARGS_H_INCLUDED_
+#define _NGX_HTTP_GONGKAI_ARGS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+
+/* longest query string accepted, in bytes (longer: 414) */
+#define NGX_HTTP_GONGKAI_ARGS_MAX  2048
+
+
+/*
+ * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+ * above U+10FFFF; also refuses C0 controls and DEL.  Returns 1 if valid.
+ */
+ngx_uint_t ngx_http_gongkai_utf8_valid(u_char *p, size_t len);
+
+/*
+ * Parse a query string ("a=1&b=%E4%B8%AD") and pick out the parameters
+ * named in names[0..n-1] into values[0..n-1] (data NULL when absent or
+ * empty).  Names not listed are ignored but must still be well-formed.
+ * Values are percent-decoded ('+' is a space) into pool memory.
+ * Returns NGX_OK, or NGX_DECLINED with *err set to a Chinese message for
+ * the citizen (bad percent-encoding, invalid UTF-8, control characters,
+ * a listed parameter given twice).
+ */
+ngx_int_t ngx_http_gongkai_args_parse(ngx_pool_t *pool, ngx_str_t *args,
+    const char **names, ngx_str_t *values, ngx_uint_t n, const char **err);
+
+
+#endif /* _NGX_HTTP_GONGKAI_ARGS_H_INCLUDED_ */

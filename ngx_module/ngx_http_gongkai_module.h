@@ -1,0 +1,38 @@
+/*
+ * ngx_http_gongkai_module: configuration shared by the module's files.
+ */
+
+#ifndef _NGX_HTTP_GONGKAI_MODULE_H_INCLUDED_
+#define _NGX_HTTP_GONGKAI_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_gongkai_db.h"
+#include "ngx_http_gongkai_value.h"
+#include "ngx_http_gongkai_tmpl.h"
+
+
+typedef struct {
+    ngx_http_gongkai_db_conf_t     db;
+    ngx_str_t                      templates_dir;
+    ngx_http_gongkai_tmpl_set_t   *tmpls;
+
+    /* where the first gongkai_portal was configured, for error messages */
+    ngx_str_t                      portal_file;
+    ngx_uint_t                     portal_line;
+} ngx_http_gongkai_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                     portal;
+    ngx_http_complex_value_t      *host;
+} ngx_http_gongkai_loc_conf_t;
+
+
+extern ngx_module_t  ngx_http_gongkai_module;
+
+
+#endif /* _NGX_HTTP_GONGKAI_MODULE_H_INCLUDED_ */

@@ -1,0 +1,86 @@
+/*
+ * Pages: the statement table, the per-request context, and the helpers
+ * every page family uses to query, render and respond.
+ */
+
+#ifndef _NGX_HTTP_GONGKAI_PAGE_H_INCLUDED_
+#define _NGX_HTTP_GONGKAI_PAGE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_gongkai_module.h"
+
+
+/* indexes into ngx_http_gongkai_stmts[]; the SQL is in sql/PAGES.md */
+enum {
+    NGX_HTTP_GONGKAI_STMT_SITE = 0,
+    NGX_HTTP_GONGKAI_STMT_HOME,
+    NGX_HTTP_GONGKAI_STMT_CATALOGUE,
+    NGX_HTTP_GONGKAI_STMT_ITEM,
+    NGX_HTTP_GONGKAI_STMT_GUIDE,
+    NGX_HTTP_GONGKAI_STMT_ATTACHMENT,
+    NGX_HTTP_GONGKAI_NSTMTS
+};
+
+
+/* the longest Host we look up (RFC 1035: 253 bytes) */
+#define NGX_HTTP_GONGKAI_HOST_MAX  253
+
+
+typedef struct {
+    ngx_str_t                      host;     /* normalised */
+    const char                    *tmpl;     /* page template name */
+    ngx_http_gongkai_value_t      *req;      /* values the module adds */
+
+    /* an error page instead of tmpl when status != 0 */
+    ngx_uint_t                     status;
+    const char                    *title;
+    const char                    *message;
+} ngx_http_gongkai_ctx_t;
+
+
+extern ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[];
+
+
+/* the content handler of locations with gongkai_portal */
+ngx_int_t ngx_http_gongkai_portal_handler(ngx_http_request_t *r);
+
+/*
+ * Run a page statement whose single json column is rendered with the
+ * template ctx->tmpl.  Returns NGX_DONE (the request is finalized later)
+ * or an HTTP error code.
+ */
+ngx_int_t ngx_http_gongkai_page_query(ngx_http_request_t *r,
+    ngx_uint_t stmt, ngx_uint_t nparams, ngx_str_t *params);
+
+/*
+ * Answer with the error page (status, title, message) in the site's
+ * layout: looks the site up first, so an unknown Host still gets the
+ * plain "no registered site" answer.  Returns like page_query.
+ */
+ngx_int_t ngx_http_gongkai_page_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message);
+
+/* render the error page with no site data (database unavailable) */
+ngx_int_t ngx_http_gongkai_page_error_nosite(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message);
+
+/* the plain 404 for a Host no registered site has */
+ngx_int_t ngx_http_gongkai_unknown_site(ngx_http_request_t *r);
+
+/* headers every response gets (nosniff, CSP, referrer policy) */
+ngx_int_t ngx_http_gongkai_security_headers(ngx_http_request_t *r);
+
+/* send a complete response; the chain may be NULL when len is 0 */
+ngx_int_t ngx_http_gongkai_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, ngx_chain_t *body, size_t len);
+
+/* a string value from a C string constant */
+ngx_http_gongkai_value_t *ngx_http_gongkai_cstr(ngx_pool_t *pool,
+    const char *s);
+
+
+#endif /* _NGX_HTTP_GONGKAI_PAGE_H_INCLUDED_ */
