@@ -1,0 +1,111 @@
+"""Nothing unreviewed is public: every draft and withdrawn item in the
+database is unreachable through every public URL of the demo portal and
+of every department site."""
+
+import re
+
+import pytest
+
+from conftest import DEMO_DOMAIN, item_path, walk_catalogue
+
+
+@pytest.fixture(scope="module")
+def hidden(demo):
+    rows = demo.rows(
+        "select i.id, i.index_no, i.title, i.state, i.organ_id"
+        " from gongkai.items i where i.state <> 'published' order by i.id")
+    states = {r["state"] for r in rows}
+    assert {"draft", "withdrawn"} <= states, (
+        "the demo data must hold draft and withdrawn items for this test; "
+        "it has %r" % sorted(states))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def public_titles(demo):
+    return {r["title"] for r in demo.rows(
+        "select title from gongkai.items where state = 'published'")}
+
+
+@pytest.fixture(scope="module")
+def hosts(demo):
+    return [DEMO_DOMAIN] + [d for d, _ in demo.department_domains()]
+
+
+def test_hidden_items_have_no_item_page(get, hidden, hosts):
+    with_index = [r for r in hidden if r["index_no"]]
+    assert any(r["state"] == "withdrawn" for r in with_index), (
+        "no withdrawn item with an index number: nothing to probe")
+    for r in with_index:
+        for host in hosts:
+            resp = get(item_path(r["index_no"]), host=host)
+            assert resp.status == 404, (
+                "%s item %s is reachable on %s: %r"
+                % (r["state"], r["index_no"], host, resp))
+            assert r["title"] not in resp.text
+            resp = get(item_path(r["index_no"]) + "/files/1", host=host)
+            assert resp.status == 404, resp
+
+
+def test_hidden_attachments_unreachable(get, demo, hidden):
+    rows = demo.rows(
+        "select i.index_no, a.no, a.data from gongkai.attachments a"
+        " join gongkai.items i on i.id = a.item_id"
+        " where i.state <> 'published' and i.index_no is not null")
+    for r in rows:
+        resp = get("%s/files/%d" % (item_path(r["index_no"]), r["no"]))
+        assert resp.status == 404
+        assert bytes(r["data"]) not in resp.body
+
+
+def _assert_no_hidden(resp, hidden, public_titles, where):
+    for r in hidden:
+        if r["title"] in public_titles:
+            continue        # a published item shares the title
+        assert r["title"] not in resp.text, (
+            "%s shows the %s item %r" % (where, r["state"], r["title"]))
+        if r["index_no"]:
+            assert r["index_no"] not in resp.text, (
+                "%s shows the %s index number %s"
+                % (where, r["state"], r["index_no"]))
+
+
+def test_catalogue_pages_never_list_hidden(stack, get, hidden,
+                                           public_titles, hosts, demo):
+    for host in hosts:
+        pages = walk_catalogue(stack, "/catalogue", host=host)
+        for path, resp in pages:
+            _assert_no_hidden(resp, hidden, public_titles,
+                              "%s%s" % (host, path))
+    # filtered by the hidden items' own organs and categories
+    for r in demo.rows(
+            "select distinct o.unit_code, c.code, i.gen_year"
+            " from gongkai.items i join gongkai.organs o on o.id = i.organ_id"
+            " join gongkai.categories c on c.id = i.category_id"
+            " where i.state <> 'published'"):
+        for qs in ("?organ=%s" % r["unit_code"], "?category=%s" % r["code"],
+                   "?year=%d" % r["gen_year"] if r["gen_year"] else ""):
+            resp = get("/catalogue" + qs)
+            if resp.status == 404:
+                continue    # an organ outside the portal's scope
+            assert resp.status == 200, resp
+            _assert_no_hidden(resp, hidden, public_titles, "/catalogue" + qs)
+
+
+def test_home_pages_never_list_hidden(get, hidden, public_titles, hosts):
+    for host in hosts:
+        resp = get("/", host=host)
+        assert resp.status == 200
+        _assert_no_hidden(resp, hidden, public_titles, host + "/")
+
+
+def test_counts_exclude_hidden(get, demo, published, hidden):
+    """The totals shown count published items only."""
+    resp = get("/catalogue")
+    total_all = len(published) + len(
+        [r for r in hidden if r["organ_id"] is not None])
+    assert re.search(r"共\s*%d\s*条" % len(published), resp.page.text), (
+        "the catalogue's total is not the %d published items"
+        % len(published))
+    if total_all != len(published):
+        assert not re.search(r"共\s*%d\s*条" % total_all, resp.page.text)

@@ -1,0 +1,130 @@
+"""Database down: pages answer a Chinese 503 in the layout within the
+configured timeout, nothing crashes, and service comes back by itself
+when PostgreSQL is back (no nginx reload)."""
+
+import os
+import re
+import time
+
+from conftest import (PLATFORM_NAME, ROOT, assert_layout, http_request,
+                      item_path)
+
+
+DB_TIMEOUT = 5.0        # gongkai_db_timeout of the dev configuration
+SLACK = 3.0
+
+
+def _configured_timeout(stack):
+    conf = open(stack.env["GONGKAI_NGINX_CONF"], encoding="utf-8").read()
+    m = re.search(r"^\s*gongkai_db_timeout\s+(\d+)(ms|s)?\s*;", conf, re.M)
+    if m is None:
+        return DB_TIMEOUT
+    v = float(m.group(1))
+    return v / 1000 if m.group(2) == "ms" else v
+
+
+def _nginx_pids(stack):
+    pidfile = ROOT / "var" / "run" / "nginx.pid"
+    master = int(open(pidfile).read().strip())
+    workers = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                stat = open("/proc/%s/stat" % pid).read()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == master:
+                workers.add(int(pid))
+    return master, workers
+
+
+def _log_size(stack):
+    try:
+        return stack.error_log.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _log_since(stack, offset):
+    with open(stack.error_log, "rb") as f:
+        f.seek(offset)
+        return f.read().decode("utf-8", "replace")
+
+
+def _assert_no_crash(log):
+    for bad in ("[alert]", "[crit]", "[emerg]", "exited on signal"):
+        assert bad not in log, "error log has %s:\n%s" % (bad, log[-3000:])
+
+
+def _wait_ok(stack, path, limit):
+    deadline = time.monotonic() + limit
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = http_request(stack, path, timeout=10)
+            if last.status == 200:
+                return last
+        except OSError as e:
+            last = e
+        time.sleep(0.3)
+    return last
+
+
+def test_database_down_and_back(stack, demo, published):
+    timeout = _configured_timeout(stack)
+    idx = published[0]["index_no"]
+    title = published[0]["title"]
+    master, workers = _nginx_pids(stack)
+    assert workers, "no nginx worker found"
+    # warm: the pool is connected
+    assert http_request(stack, "/catalogue").status == 200
+    offset = _log_size(stack)
+
+    stopped = False
+    try:
+        res = stack.stack_tool("pg-stop")
+        stopped = True
+        assert res.returncode == 0, res.stderr
+
+        for path in ("/catalogue", item_path(idx), "/", "/guide",
+                     "/catalogue?year=2024"):
+            resp = http_request(stack, path, timeout=timeout + 10)
+            assert resp.status == 503, "%s during outage: %r" % (path, resp)
+            assert resp.elapsed <= timeout + SLACK, (
+                "%s: 503 after %.1f s" % (path, resp.elapsed))
+            assert_layout(resp)
+            assert PLATFORM_NAME in resp.page.text
+            assert title not in resp.text
+            assert "不可用" in resp.page.text or "稍后" in resp.page.text, (
+                "the 503 page has no Chinese explanation")
+
+        # HEAD as well, and static files are unaffected
+        resp = http_request(stack, "/catalogue", method="HEAD",
+                            timeout=timeout + 10)
+        assert resp.status == 503 and resp.body == b""
+        css = http_request(stack, "/static/gongkai.css", timeout=3)
+        assert css.status == 200
+
+        log = _log_since(stack, offset)
+        assert re.search(r"\[error\]", log), (
+            "no [error] line logged for the lost database:\n" + log[-2000:])
+        _assert_no_crash(log)
+    finally:
+        if stopped:
+            res = stack.stack_tool("pg-start")
+            assert res.returncode == 0, res.stderr
+
+    # back within a few seconds, without reloading nginx
+    resp = _wait_ok(stack, "/catalogue", 10)
+    assert getattr(resp, "status", None) == 200, (
+        "no recovery within 10 s after pg-start: %r" % resp)
+    resp = _wait_ok(stack, item_path(idx), 5)
+    assert resp.status == 200
+    assert resp.page.contains_text(title)
+    # every connection of the pool recovered, not just one
+    for _ in range(12):
+        assert http_request(stack, "/catalogue").status == 200
+    assert _nginx_pids(stack) == (master, workers), (
+        "nginx was restarted or a worker replaced")
+    _assert_no_crash(_log_since(stack, offset))
