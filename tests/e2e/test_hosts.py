@@ -9,8 +9,9 @@ from conftest import (DEMO_DOMAIN, INDEX_RE, assert_html_headers,
 
 
 UNKNOWN_HOSTS = ["evil.example.com", "evil.example.com:18080",
-                 "www.dh.gov.cn.evil.com", "dh.gov.cn", "xx.dh.gov.cn",
-                 "www.unknown.gov.cn", "127.0.0.2", "[::1]"]
+                 "EVIL.example.com.", "www.dh.gov.cn.evil.com",
+                 "no-such-dept.dh.gov.cn", "www.unknown.gov.cn", "127.0.0.2",
+                 "[::1]"]
 
 
 def assert_unknown_site(resp, names):
@@ -34,7 +35,10 @@ def names(demo):
 
 
 @pytest.mark.parametrize("host", UNKNOWN_HOSTS)
-def test_unknown_host_home(get, host, names):
+def test_unknown_host_home(get, demo, host, names):
+    bare = host.lower().rsplit(":", 1)[0].rstrip(".") \
+        if not host.startswith("[") else host
+    assert demo.site(bare) is None, "%s is a registered site" % bare
     assert_unknown_site(get("/", host=host), names)
 
 

@@ -79,7 +79,7 @@ def test_wrong_method_on_item_is_405(get, published):
     assert allow == {"GET", "HEAD"}
 
 
-@pytest.mark.parametrize("path", ["/nope", "/item", "/item/", "/catalogue/x",
+@pytest.mark.parametrize("path", ["/nope", "/item", "/catalogue/x",
                                   "/guide/x", "/index.html", "/%E4%B8%AD",
                                   "/static-nope/x"])
 def test_unknown_path_is_404_in_layout(get, path, portal_organ):
@@ -136,8 +136,8 @@ def _body_text(body_html):
 def test_item_pages_show_metadata_and_body(get, demo, scope_ids,
                                            portal_organ):
     rows = _item_rows(demo, scope_ids)
-    # every published item's page (the demo is small), at most 60
-    for r in rows[:60]:
+    # every published item's page (the demo is small)
+    for r in rows:
         assert INDEX_RE.match(r["index_no"]), r["index_no"]
         resp = get(item_path(r["index_no"]))
         assert resp.status == 200, "%r" % resp

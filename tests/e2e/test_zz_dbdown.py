@@ -71,6 +71,23 @@ def _wait_ok(stack, path, limit):
     return last
 
 
+def _pg_start(stack):
+    """tools/stack pg-start; a PostgreSQL already running again (another
+    run of the suite on the same stack started it) is fine too."""
+    res = stack.stack_tool("pg-start")
+    if res.returncode == 0:
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            stack.connect_db().close()
+            return
+        except Exception:
+            time.sleep(0.5)
+    raise AssertionError("tools/stack pg-start failed and PostgreSQL is "
+                         "not running:\n" + res.stdout + res.stderr)
+
+
 def test_database_down_and_back(stack, demo, published):
     timeout = _configured_timeout(stack)
     idx = published[0]["index_no"]
@@ -112,8 +129,7 @@ def test_database_down_and_back(stack, demo, published):
         _assert_no_crash(log)
     finally:
         if stopped:
-            res = stack.stack_tool("pg-start")
-            assert res.returncode == 0, res.stderr
+            _pg_start(stack)
 
     # back within a few seconds, without reloading nginx
     resp = _wait_ok(stack, "/catalogue", 10)
