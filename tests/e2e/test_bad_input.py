@@ -66,9 +66,15 @@ def test_unknown_attachment_forms(get, published, portal_organ):
                  "99999999999999999999999", ""):
         resp = get(base + tail)
         check_error(resp, {400, 404}, portal_organ["name"])
-    # a well-formed number no attachment has is "not found"
-    for tail in ("99999", "998", "2147483647"):
-        assert get(base + tail).status == 404, base + tail
+    assert get(base + "998").status == 404
+
+
+@pytest.mark.parametrize("n", ["1000", "99999", "2147483647"])
+def test_unknown_attachment_number_is_404(get, published, n):
+    """A well-formed attachment number that no attachment has is unknown
+    (404), even beyond the 1..999 the schema allows today."""
+    path = item_path(published[0]["index_no"]) + "/files/" + n
+    assert get(path).status == 404, path
 
 
 def test_malformed_index_with_files_is_400(get, portal_organ):
@@ -106,6 +112,23 @@ BAD_CATALOGUE = [
 @pytest.mark.parametrize("qs", BAD_CATALOGUE)
 def test_bad_catalogue_parameter_is_400(get, qs, portal_organ):
     check_error(get("/catalogue?" + qs), {400}, portal_organ["name"])
+
+
+@pytest.mark.parametrize("qs,word", [
+    ("page=0", "页码"), ("page=100001", "页码"), ("page=abc", "页码"),
+    ("year=1948", "年份"), ("year=2101", "年份"), ("year=abc", "年份")])
+def test_message_names_the_parameter(get, qs, word, portal_organ):
+    """The message says what was wrong (page number, year)."""
+    resp = get("/catalogue?" + qs)
+    check_error(resp, {400}, portal_organ["name"])
+    assert word in resp.page.text, "%s: the message does not mention %s" % (
+        qs, word)
+
+
+def test_index_message_explains_the_format(get, portal_organ):
+    resp = get("/item/abc")
+    check_error(resp, {400}, portal_organ["name"])
+    assert "索引号" in resp.page.text
 
 
 @pytest.mark.parametrize("qs", ["year=1949", "year=2100", "page=1",

@@ -192,6 +192,22 @@ def test_long_dash_in_one_place_redirects(get, published):
         "/item/" + idx
 
 
+def test_non_canonical_forms_redirect(get, published):
+    """Lower-case unit codes and unpadded serials are index numbers too
+    (ngx_http_gongkai_index.h): they redirect to the canonical form."""
+    idx = published[0]["index_no"]
+    unit, cat, year, serial = idx.split("-")
+    forms = [unit.lower() + "-" + cat + "-" + year + "-" + serial,
+             "-".join((unit, cat, year, str(int(serial)).zfill(7)))]
+    if unit.lower() == unit:
+        forms = forms[1:]
+    for form in forms:
+        resp = get("/item/" + q(form))
+        assert resp.status == 301, "%s: %r" % (form, resp)
+        assert urllib.parse.urlsplit(resp.header("Location")).path == \
+            "/item/" + idx
+
+
 def test_item_head(get, published):
     resp = get(item_path(published[0]["index_no"]), method="HEAD")
     assert resp.status == 200
