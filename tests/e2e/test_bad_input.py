@@ -178,9 +178,12 @@ def test_over_long_query_string(get, portal_organ):
     assert resp.status != 500
     resp = get("/catalogue?category=" + "a" * 3000)
     assert resp.status in (400, 414), resp
-    # just under the limit is fine
-    resp = get("/catalogue?foo=" + "a" * 2000)
+    # exactly at the limit is fine, one byte more is not
+    resp = get("/catalogue?foo=" + "a" * (2048 - 4))
     assert resp.status == 200, resp
+    resp = get("/catalogue?foo=" + "a" * (2049 - 4))
+    assert resp.status in (400, 414), resp
+    assert_site_page(resp, portal_organ["name"])
 
 
 # -------------------------------------------------------------------------

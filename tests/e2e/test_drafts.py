@@ -3,6 +3,7 @@ database is unreachable through every public URL of the demo portal and
 of every department site."""
 
 import re
+import time
 
 import pytest
 
@@ -62,7 +63,8 @@ def _assert_no_hidden(resp, hidden, public_titles, where):
     for r in hidden:
         if r["title"] in public_titles:
             continue        # a published item shares the title
-        assert r["title"] not in resp.text, (
+        assert r["title"] not in resp.text and \
+            not resp.page.contains_text(r["title"]), (
             "%s shows the %s item %r" % (where, r["state"], r["title"]))
         if r["index_no"]:
             assert r["index_no"] not in resp.text, (
@@ -77,6 +79,14 @@ def test_catalogue_pages_never_list_hidden(stack, get, hidden,
         for path, resp in pages:
             _assert_no_hidden(resp, hidden, public_titles,
                               "%s%s" % (host, path))
+        if host == DEMO_DOMAIN:
+            # positive control: the same search finds every published
+            # title of the portal somewhere in the walk
+            shown = " ".join(p.page.text for _, p in pages)
+            portal = demo.portal_organ()
+            for r in demo.published(
+                    demo.scope_organ_ids(portal["unit_code"])):
+                assert r["title"] in shown, r["title"]
     # filtered by the hidden items' own organs and categories
     for r in demo.rows(
             "select distinct o.unit_code, c.code, i.gen_year"
@@ -109,3 +119,41 @@ def test_counts_exclude_hidden(get, demo, published, hidden):
         % len(published))
     if total_all != len(published):
         assert not re.search(r"共\s*%d\s*条" % total_all, resp.page.text)
+
+
+def test_new_draft_stays_hidden(stack, get, db, demo, published):
+    """A draft written now (title with markup characters) appears
+    nowhere, not even through a filter that matches it exactly."""
+    pivot = demo.row(
+        "select i.organ_id, i.category_id, i.gen_year, o.unit_code, c.code"
+        " from gongkai.items i join gongkai.organs o on o.id = i.organ_id"
+        " join gongkai.categories c on c.id = i.category_id"
+        " where i.index_no = %s", (published[0]["index_no"],))
+    title = "e2e草稿<b>&\"未审核\"</b> %d" % time.time_ns()
+    with db.cursor() as cur:
+        cur.execute(
+            "insert into gongkai.items (title, organ_id, category_id,"
+            " generated_on, body_html, state) values (%s, %s, %s,"
+            " make_date(%s, 6, 1), '<p>e2e draft body</p>', 'draft')"
+            " returning id",
+            (title, pivot["organ_id"], pivot["category_id"],
+             int(pivot["gen_year"])))
+        draft_id = cur.fetchone()[0]
+    try:
+        paths = ["/", "/catalogue",
+                 "/catalogue?organ=%s" % pivot["unit_code"],
+                 "/catalogue?category=%s" % pivot["code"],
+                 "/catalogue?organ=%s&category=%s&year=%d" % (
+                     pivot["unit_code"], pivot["code"], pivot["gen_year"])]
+        for path in paths:
+            resp = get(path)
+            assert resp.status == 200, resp
+            assert not resp.page.contains_text(title), path
+            assert "e2e草稿" not in resp.text, path
+        # the totals are unchanged
+        resp = get("/catalogue")
+        assert re.search(r"共\s*%d\s*条" % len(published), resp.page.text)
+    finally:
+        with db.cursor() as cur:
+            cur.execute("delete from gongkai.items where id = %s",
+                        (draft_id,))
