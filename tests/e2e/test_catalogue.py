@@ -39,7 +39,7 @@ def check_listing(stack, demo, scope_ids, organ_name, params, host=None):
 
     # the total on the first page equals the database's count
     text = pages[0][1].page.text
-    assert re.search(r"(?<!\d)%d(?!\d)" % len(want), text), (
+    assert re.search(r"共\s*%d\s*条" % len(want), text), (
         "%s: total %d not shown" % (first, len(want)))
 
     # the first page has no 'newer' link, the last no 'older' link
@@ -231,3 +231,46 @@ def test_catalogue_lists_categories_and_organs(get, demo, scope_ids):
             " where i.state = 'published' and i.organ_id = any(%s)",
             (list(scope_ids),)):
         assert r["name"] in text, "category %s not offered" % r["name"]
+
+
+def _shown_count(text, label):
+    m = re.search(r"(?<![\w\d])%s\s*(\d+)\s*条" % re.escape(label), text)
+    return int(m.group(1)) if m else None
+
+
+def test_unfiltered_counts_per_year_and_organ(get, demo, scope_ids):
+    text = get("/catalogue").page.text
+    for r in demo.rows(
+            "select gen_year, count(*) as n from gongkai.items"
+            " where state = 'published' and organ_id = any(%s)"
+            " group by 1", (list(scope_ids),)):
+        label = "%d 年" % r["gen_year"]
+        got = _shown_count(text.replace("%d年" % r["gen_year"], label), label)
+        assert got == r["n"], "year %d: shown %r, database %d" % (
+            r["gen_year"], got, r["n"])
+    for r in demo.rows(
+            "select o.name, count(*) as n from gongkai.items i"
+            " join gongkai.organs o on o.id = i.organ_id"
+            " where i.state = 'published' and i.organ_id = any(%s)"
+            " group by 1", (list(scope_ids),)):
+        got = _shown_count(text, r["name"])
+        assert got == r["n"], "organ %s: shown %r, database %d" % (
+            r["name"], got, r["n"])
+
+
+def test_home_category_counts(get, demo, scope_ids):
+    text = get("/").page.text
+    tops = demo.rows(
+        "select c.name, (select count(*) from gongkai.items i"
+        "  where i.state = 'published' and i.organ_id = any(%s)"
+        "  and i.category_id = any(gongkai.category_subtree(c.id))) as n"
+        " from gongkai.categories c where c.parent_id is null",
+        (list(scope_ids),))
+    assert tops
+    for r in tops:
+        got = _shown_count(text, r["name"])
+        if r["n"]:
+            assert got == r["n"], "category %s: home shows %r, database %d"\
+                % (r["name"], got, r["n"])
+        else:
+            assert got in (None, 0), r["name"]

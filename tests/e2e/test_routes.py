@@ -48,7 +48,7 @@ def test_home_shows_total_and_full_legal_name(get, published, portal_organ):
     assert resp.status == 200
     page = resp.page
     assert portal_organ["name"] in page.text
-    assert re.search(r"(?<!\d)%d(?!\d)" % len(published), page.text), (
+    assert re.search(r"(?<!\d)%d\s*条" % len(published), page.text), (
         "home does not show the published total %d" % len(published))
 
 
