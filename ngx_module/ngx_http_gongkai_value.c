@@ -736,8 +736,22 @@ ngx_http_gongkai_value_get(ngx_http_gongkai_value_t *obj, u_char *key,
         return NULL;
     }
 
+    if (len == 0) {
+        for (m = obj->first; m != NULL; m = m->next) {
+            if (m->key.len == 0) {
+                return m;
+            }
+        }
+
+        return NULL;
+    }
+
+    /* this is on every template lookup: the first byte before memcmp() */
+
     for (m = obj->first; m != NULL; m = m->next) {
-        if (m->key.len == len && ngx_memcmp(m->key.data, key, len) == 0) {
+        if (m->key.len == len && m->key.data[0] == key[0]
+            && ngx_memcmp(m->key.data, key, len) == 0)
+        {
             return m;
         }
     }
