@@ -51,8 +51,14 @@
 #define NGX_HTTP_GONGKAI_DB_BACKOFF_MIN   100
 #define NGX_HTTP_GONGKAI_DB_BACKOFF_MAX   5000
 
+/* while the server is down, a request may start a connect this often */
+#define NGX_HTTP_GONGKAI_DB_PROBE         1000
+
 /* rounds of libpq work per event before yielding to other events */
 #define NGX_HTTP_GONGKAI_DB_ROUNDS        64
+
+/* room for a libpq message in the log, flattened to one line */
+#define NGX_HTTP_GONGKAI_DB_MSG_LEN       512
 
 
 typedef struct ngx_http_gongkai_db_conn_s  ngx_http_gongkai_db_conn_t;
@@ -99,6 +105,7 @@ struct ngx_http_gongkai_db_conn_s {
     /* DOWN: backoff; CONNECTING: connect timeout; BUSY: orphan query */
     ngx_event_t                       timer;
     ngx_msec_t                        delay;
+    ngx_msec_t                        attempt;
 
     ngx_uint_t                        index;
     ngx_uint_t                        state;
@@ -107,6 +114,7 @@ struct ngx_http_gongkai_db_conn_s {
     unsigned                          preparing:1;
     unsigned                          flushing:1;
     unsigned                          error:1;
+    unsigned                          unavailable:1;
     unsigned                          reset:1;
     unsigned                          failed:1;
 };
@@ -119,6 +127,8 @@ typedef struct {
     ngx_uint_t                        nconns;
     ngx_queue_t                       waiting;
     ngx_event_t                       dispatch;
+    ngx_event_t                       probe;
+    ngx_msec_t                        logged;
     const char                      **keywords;
     const char                      **values;
 } ngx_http_gongkai_db_pool_t;
@@ -157,6 +167,7 @@ static ngx_int_t ngx_http_gongkai_db_arm(ngx_http_gongkai_db_conn_t *conn,
     ngx_uint_t write);
 static void ngx_http_gongkai_db_notice(void *arg, const char *message);
 static ngx_uint_t ngx_http_gongkai_db_usable(void);
+static void ngx_http_gongkai_db_probe(ngx_event_t *ev);
 static void ngx_http_gongkai_db_check(void);
 static void ngx_http_gongkai_db_dispatch(ngx_event_t *ev);
 static void ngx_http_gongkai_db_complete(ngx_http_gongkai_db_req_t *req,
@@ -166,7 +177,7 @@ static void ngx_http_gongkai_db_req_posted(ngx_event_t *ev);
 static void ngx_http_gongkai_db_req_cleanup(void *data);
 static const char *ngx_http_gongkai_db_strdup(ngx_pool_t *pool,
     const char *s);
-static size_t ngx_http_gongkai_db_trim(const char *s);
+static size_t ngx_http_gongkai_db_flatten(u_char *buf, const char *s);
 
 
 /* one pool per worker process */
@@ -185,6 +196,9 @@ ngx_http_gongkai_db_init_process(ngx_cycle_t *cycle,
         return NGX_OK;
     }
 
+    /* the clock may be stale after a long configuration load */
+    ngx_time_update();
+
     pool = ngx_pcalloc(cycle->pool, sizeof(ngx_http_gongkai_db_pool_t));
     if (pool == NULL) {
         return NGX_ERROR;
@@ -199,6 +213,10 @@ ngx_http_gongkai_db_init_process(ngx_cycle_t *cycle,
     pool->dispatch.handler = ngx_http_gongkai_db_dispatch;
     pool->dispatch.data = pool;
     pool->dispatch.log = cycle->log;
+
+    pool->probe.handler = ngx_http_gongkai_db_probe;
+    pool->probe.data = pool;
+    pool->probe.log = cycle->log;
 
     if (ngx_http_gongkai_db_conninfo(cycle, pool) != NGX_OK) {
         return NGX_ERROR;
@@ -256,6 +274,10 @@ ngx_http_gongkai_db_exit_process(ngx_cycle_t *cycle)
 
     if (pool->dispatch.posted) {
         ngx_delete_posted_event(&pool->dispatch);
+    }
+
+    if (pool->probe.posted) {
+        ngx_delete_posted_event(&pool->probe);
     }
 
     /* the process is going away: forget waiting requests silently */
@@ -380,10 +402,17 @@ ngx_http_gongkai_db_query(ngx_http_request_t *r, ngx_uint_t stmt,
     }
 
     if (!ngx_http_gongkai_db_usable()) {
-        /* known down: fail fast, the reconnect timers are running */
+
+        /*
+         * Known down: fail fast rather than wait for the timeout, and
+         * perhaps try a connection now instead of at the end of a long
+         * backoff, so that traffic notices a recovery sooner.
+         */
 
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "gongkai db: no usable connection to PostgreSQL");
+
+        ngx_post_event(&pool->probe, &ngx_posted_events);
 
         req->rc = NGX_HTTP_SERVICE_UNAVAILABLE;
         ngx_post_event(&req->post, &ngx_posted_events);
@@ -413,7 +442,7 @@ ngx_http_gongkai_db_conninfo(ngx_cycle_t *cycle,
     ngx_http_gongkai_db_pool_t *pool)
 {
     char                *err, *conninfo;
-    u_char              *p;
+    u_char              *p, msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
     size_t               len;
     ngx_uint_t           n, i, app, enc;
     const char          *options, *hosts, *hostaddrs;
@@ -434,8 +463,9 @@ ngx_http_gongkai_db_conninfo(ngx_cycle_t *cycle,
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                       "gongkai db: invalid \"gongkai_db\" connection "
                       "string: %*s",
-                      err ? ngx_http_gongkai_db_trim(err) : 13,
-                      err ? err : "out of memory");
+                      ngx_http_gongkai_db_flatten(msg, err ? err
+                                                           : "out of memory"),
+                      msg);
         if (err) {
             PQfreemem(err);
         }
@@ -601,6 +631,7 @@ ngx_http_gongkai_db_connect(ngx_http_gongkai_db_conn_t *conn)
 
     pool = ngx_http_gongkai_db_pool;
 
+    conn->attempt = ngx_current_msec;
     conn->pg = PQconnectStartParams(pool->keywords, pool->values, 0);
 
     if (conn->pg == NULL) {
@@ -748,16 +779,39 @@ static void
 ngx_http_gongkai_db_connect_failed(ngx_http_gongkai_db_conn_t *conn,
     const char *what)
 {
-    const char                  *msg;
+    u_char                       msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
+    size_t                       len;
+    ngx_uint_t                   level;
     ngx_http_gongkai_db_pool_t  *pool;
 
     pool = ngx_http_gongkai_db_pool;
 
-    msg = conn->pg ? PQerrorMessage(conn->pg) : "";
+    /* libpq's message is complete only once it has given up */
 
-    ngx_log_error(NGX_LOG_ERR, pool->log, 0,
-                  "gongkai db: connection #%ui %s: %*s", conn->index, what,
-                  ngx_http_gongkai_db_trim(msg), msg);
+    len = 0;
+
+    if (conn->pg != NULL && PQstatus(conn->pg) == CONNECTION_BAD) {
+        len = ngx_http_gongkai_db_flatten(msg, PQerrorMessage(conn->pg));
+    }
+
+    /*
+     * The first failure is an error; while the server stays down, the
+     * retries of all connections say so once per backoff maximum.
+     */
+
+    if (!conn->failed
+        || ngx_current_msec - pool->logged >= NGX_HTTP_GONGKAI_DB_BACKOFF_MAX)
+    {
+        level = NGX_LOG_ERR;
+        pool->logged = ngx_current_msec;
+
+    } else {
+        level = NGX_LOG_INFO;
+    }
+
+    ngx_log_error(level, pool->log, 0,
+                  "gongkai db: connection #%ui %s%s%*s", conn->index, what,
+                  len ? ": " : "", len, msg);
 
     ngx_http_gongkai_db_close(conn);
 
@@ -937,6 +991,7 @@ ngx_http_gongkai_db_close(ngx_http_gongkai_db_conn_t *conn)
     conn->preparing = 0;
     conn->flushing = 0;
     conn->error = 0;
+    conn->unavailable = 0;
     conn->reset = 0;
 }
 
@@ -946,17 +1001,20 @@ ngx_http_gongkai_db_close(ngx_http_gongkai_db_conn_t *conn)
 static void
 ngx_http_gongkai_db_lost(ngx_http_gongkai_db_conn_t *conn, const char *what)
 {
-    const char                  *msg;
+    u_char                       msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
+    size_t                       len;
     ngx_http_gongkai_db_req_t   *req;
     ngx_http_gongkai_db_pool_t  *pool;
 
     pool = ngx_http_gongkai_db_pool;
 
-    msg = PQerrorMessage(conn->pg);
+    len = ngx_http_gongkai_db_flatten(msg, PQerrorMessage(conn->pg));
 
     ngx_log_error(NGX_LOG_ERR, pool->log, 0,
                   "gongkai db: connection #%ui lost (%s): %*s",
-                  conn->index, what, ngx_http_gongkai_db_trim(msg), msg);
+                  conn->index, what, len, msg);
+
+    pool->logged = ngx_current_msec;
 
     req = conn->req;
 
@@ -1177,6 +1235,7 @@ ngx_http_gongkai_db_send(ngx_http_gongkai_db_conn_t *conn,
     conn->stmt = req->stmt;
     conn->state = NGX_HTTP_GONGKAI_DB_BUSY;
     conn->error = 0;
+    conn->unavailable = 0;
     req->conn = conn;
 
     if (conn->prepared[req->stmt]) {
@@ -1216,8 +1275,10 @@ ngx_http_gongkai_db_send(ngx_http_gongkai_db_conn_t *conn,
 static ngx_int_t
 ngx_http_gongkai_db_result(ngx_http_gongkai_db_conn_t *conn, PGresult *res)
 {
+    u_char                       msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
+    size_t                       len;
     ngx_log_t                   *log;
-    const char                  *msg, *state;
+    const char                  *text, *state;
     ExecStatusType               status;
     ngx_http_gongkai_db_pool_t  *pool;
 
@@ -1250,19 +1311,17 @@ ngx_http_gongkai_db_result(ngx_http_gongkai_db_conn_t *conn, PGresult *res)
         || status == PGRES_BAD_RESPONSE)
     {
         state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
-        if (msg == NULL) {
-            msg = PQresultErrorMessage(res);
-        }
+        len = ngx_http_gongkai_db_flatten(msg, text ? text
+                                              : PQresultErrorMessage(res));
 
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "gongkai db: %s of statement \"%s\" failed: "
                       "SQLSTATE %s: %*s",
                       conn->preparing ? "preparation" : "execution",
                       pool->conf->stmts[conn->stmt].name,
-                      state ? state : "-",
-                      ngx_http_gongkai_db_trim(msg), msg);
+                      state ? state : "-", len, msg);
 
         /*
          * 26000 invalid_sql_statement_name, 42P05 duplicate_prepared_
@@ -1278,6 +1337,19 @@ ngx_http_gongkai_db_result(ngx_http_gongkai_db_conn_t *conn, PGresult *res)
                 || ngx_strcmp(state, "0A000") == 0))
         {
             conn->reset = 1;
+        }
+
+        /*
+         * Class 57 (operator intervention: statement_timeout, shutdown)
+         * and class 08 (connection exception) say "try again later", not
+         * "this page is broken".
+         */
+
+        if (state != NULL
+            && (ngx_strncmp(state, "57", 2) == 0
+                || ngx_strncmp(state, "08", 2) == 0))
+        {
+            conn->unavailable = 1;
         }
 
     } else {
@@ -1300,12 +1372,19 @@ static ngx_int_t
 ngx_http_gongkai_db_step_done(ngx_http_gongkai_db_conn_t *conn)
 {
     PGresult                    *res;
+    ngx_int_t                    rc;
     ngx_uint_t                   error;
     ngx_http_gongkai_db_req_t   *req;
     ngx_http_gongkai_db_pool_t  *pool;
 
     pool = ngx_http_gongkai_db_pool;
     req = conn->req;
+
+    if (PQstatus(conn->pg) == CONNECTION_BAD) {
+        /* a FATAL error (shutdown, terminated backend) closed it */
+        ngx_http_gongkai_db_lost(conn, "connection closed");
+        return NGX_ERROR;
+    }
 
     if (conn->preparing && !conn->error) {
         conn->preparing = 0;
@@ -1336,10 +1415,12 @@ ngx_http_gongkai_db_step_done(ngx_http_gongkai_db_conn_t *conn)
 
     res = conn->res;
     error = conn->error || res == NULL;
+    rc = conn->unavailable ? NGX_HTTP_SERVICE_UNAVAILABLE : NGX_ERROR;
 
     conn->res = NULL;
     conn->req = NULL;
     conn->error = 0;
+    conn->unavailable = 0;
     conn->preparing = 0;
     conn->state = NGX_HTTP_GONGKAI_DB_IDLE;
 
@@ -1360,7 +1441,7 @@ ngx_http_gongkai_db_step_done(ngx_http_gongkai_db_conn_t *conn)
                 PQclear(res);
             }
 
-            ngx_http_gongkai_db_complete(req, NGX_ERROR, NULL);
+            ngx_http_gongkai_db_complete(req, rc, NULL);
 
         } else {
             ngx_http_gongkai_db_complete(req, NGX_OK, res);
@@ -1447,33 +1528,81 @@ ngx_http_gongkai_db_arm(ngx_http_gongkai_db_conn_t *conn, ngx_uint_t write)
 static void
 ngx_http_gongkai_db_notice(void *arg, const char *message)
 {
+    u_char                       msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
+    size_t                       len;
     ngx_http_gongkai_db_conn_t  *conn;
 
     conn = arg;
 
+    len = ngx_http_gongkai_db_flatten(msg, message);
+
     ngx_log_error(NGX_LOG_INFO, ngx_http_gongkai_db_pool->log, 0,
-                  "gongkai db: connection #%ui: %*s", conn->index,
-                  ngx_http_gongkai_db_trim(message), message);
+                  "gongkai db: connection #%ui: %*s", conn->index, len, msg);
 }
 
 
-/* a connection is up or coming up, so a request may wait for it */
+/*
+ * A connection is up, or coming up without having failed before (at
+ * start, or after a query timeout), so a request may wait for it.  A
+ * retry after a failure does not count: the server is known to be down.
+ */
 
 static ngx_uint_t
 ngx_http_gongkai_db_usable(void)
 {
     ngx_uint_t                   i;
+    ngx_http_gongkai_db_conn_t  *conn;
     ngx_http_gongkai_db_pool_t  *pool;
 
     pool = ngx_http_gongkai_db_pool;
 
     for (i = 0; i < pool->nconns; i++) {
-        if (pool->conns[i].state != NGX_HTTP_GONGKAI_DB_DOWN) {
+        conn = &pool->conns[i];
+
+        if (conn->state == NGX_HTTP_GONGKAI_DB_IDLE
+            || conn->state == NGX_HTTP_GONGKAI_DB_BUSY
+            || (conn->state == NGX_HTTP_GONGKAI_DB_CONNECTING
+                && !conn->failed))
+        {
             return 1;
         }
     }
 
     return 0;
+}
+
+
+/* a request met a down pool: retry one connection before its backoff */
+
+static void
+ngx_http_gongkai_db_probe(ngx_event_t *ev)
+{
+    ngx_uint_t                   i;
+    ngx_http_gongkai_db_conn_t  *conn;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ev->data;
+
+    for (i = 0; i < pool->nconns; i++) {
+        conn = &pool->conns[i];
+
+        if (conn->state == NGX_HTTP_GONGKAI_DB_CONNECTING) {
+            return;
+        }
+    }
+
+    for (i = 0; i < pool->nconns; i++) {
+        conn = &pool->conns[i];
+
+        if (conn->state == NGX_HTTP_GONGKAI_DB_DOWN
+            && conn->timer.timer_set
+            && ngx_current_msec - conn->attempt >= NGX_HTTP_GONGKAI_DB_PROBE)
+        {
+            ngx_del_timer(&conn->timer);
+            ngx_http_gongkai_db_connect(conn);
+            return;
+        }
+    }
 }
 
 
@@ -1700,16 +1829,31 @@ ngx_http_gongkai_db_strdup(ngx_pool_t *pool, const char *s)
 }
 
 
+/* a libpq message on one line: newlines and tabs become spaces */
+
 static size_t
-ngx_http_gongkai_db_trim(const char *s)
+ngx_http_gongkai_db_flatten(u_char *buf, const char *s)
 {
-    size_t  len;
+    u_char  *p, *last;
 
-    len = ngx_strlen(s);
+    p = buf;
+    last = buf + NGX_HTTP_GONGKAI_DB_MSG_LEN;
 
-    while (len && (s[len - 1] == '\n' || s[len - 1] == ' ')) {
-        len--;
+    for ( /* void */ ; *s && p < last; s++) {
+        if (*s == '\n' || *s == '\t' || *s == '\r') {
+            if (p > buf && p[-1] != ' ') {
+                *p++ = ' ';
+            }
+
+            continue;
+        }
+
+        *p++ = (u_char) *s;
     }
 
-    return len;
+    while (p > buf && p[-1] == ' ') {
+        p--;
+    }
+
+    return p - buf;
 }
