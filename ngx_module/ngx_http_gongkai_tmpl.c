@@ -1184,7 +1184,8 @@ ngx_http_gongkai_tmpl_attr_op(ngx_http_gongkai_compile_t *c,
         || ngx_strcmp(name, "srcdoc") == 0
         || ngx_strncmp(name, "g-", 2) == 0)
     {
-        ngx_http_gongkai_tmpl_error(c, node, "attribute not allowed in g-attr-:",
+        ngx_http_gongkai_tmpl_error(c, node,
+                                    "attribute not allowed in g-attr-:",
                                     name);
         return NGX_ERROR;
     }

@@ -329,10 +329,10 @@ test_constructors(void **state)
 
     ngx_http_gongkai_value_push(arr, ngx_http_gongkai_value_int(*state, 0));
     ngx_http_gongkai_value_push(arr, ngx_http_gongkai_value_int(*state, -42));
-    ngx_http_gongkai_value_push(arr,
-                        ngx_http_gongkai_value_int(*state, NGX_MAX_INT_T_VALUE));
-    ngx_http_gongkai_value_push(arr,
-                    ngx_http_gongkai_value_int(*state, -NGX_MAX_INT_T_VALUE - 1));
+    v = ngx_http_gongkai_value_int(*state, NGX_MAX_INT_T_VALUE);
+    ngx_http_gongkai_value_push(arr, v);
+    v = ngx_http_gongkai_value_int(*state, -NGX_MAX_INT_T_VALUE - 1);
+    ngx_http_gongkai_value_push(arr, v);
     assert_int_equal(arr->n, 4);
     assert_str(arr->first, "0");
     assert_str(arr->first->next, "-42");
@@ -341,10 +341,12 @@ test_constructors(void **state)
 
     v = ngx_http_gongkai_value_string(*state, (u_char *) "hello", 5);
     ngx_http_gongkai_value_set(obj, "greeting", v);
+    w = v;
     ngx_http_gongkai_value_set(obj, "list", arr);
-    ngx_http_gongkai_value_set(obj, "last", ngx_http_gongkai_value_int(*state, 1));
+    v = ngx_http_gongkai_value_int(*state, 1);
+    ngx_http_gongkai_value_set(obj, "last", v);
     assert_int_equal(obj->n, 3);
-    assert_ptr_equal(member(obj, "greeting"), v);
+    assert_ptr_equal(member(obj, "greeting"), w);
     assert_str(member(obj, "greeting"), "hello");
 
     /* replacing keeps the order and the count, also for first and last */
