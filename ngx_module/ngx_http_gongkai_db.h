@@ -33,11 +33,17 @@ typedef struct {
  *   NGX_OK                       res is a PGRES_TUPLES_OK result; it is
  *                                freed by a cleanup of r->pool, so the
  *                                handler may keep pointers into it;
- *   NGX_HTTP_SERVICE_UNAVAILABLE no connection could be had, the queue
- *                                wait or the query exceeded the timeout,
- *                                or the connection was lost (res NULL);
- *   NGX_ERROR                    the server reported an error for the
- *                                statement (res NULL; logged already).
+ *   NGX_HTTP_SERVICE_UNAVAILABLE no connection could be had (the server
+ *                                is known to be down: immediately), the
+ *                                queue wait or the query exceeded the
+ *                                timeout, the connection was lost, or the
+ *                                server gave a class 57 or 08 error such
+ *                                as statement_timeout or shutdown (res
+ *                                NULL; logged already);
+ *   NGX_ERROR                    the server reported another error for
+ *                                the statement, or a parameter holds a
+ *                                NUL byte, which PostgreSQL text cannot
+ *                                (res NULL; logged already).
  */
 typedef void (*ngx_http_gongkai_db_handler_pt)(ngx_http_request_t *r,
     PGresult *res, ngx_int_t rc);
