@@ -451,6 +451,58 @@ test_each_with_if_and_strip(void **state)
 
 
 static void
+test_each_scalars(void **state)
+{
+    ctx_t  *c = *state;
+
+    page(c, "<div g-fill=\"main\"><i g-each=\"tags\" g-if=\".\" "
+            "g-text=\".\"></i>|<b g-each=\"m\"><u g-each=\".\" "
+            "g-text=\".\"></u>;</b></div>");
+
+    assert_string_equal(main_of(c,
+        "{\"tags\":[\"a\",\"\",0,\"<b>\",null,false,[]],"
+        "\"m\":[[1,2],[],[3]]}"),
+        "<i>a</i><i>&lt;b&gt;</i>|<b><u>1</u><u>2</u>;</b><b>;</b>"
+        "<b><u>3</u>;</b>");
+}
+
+
+static void
+test_err_nesting(void **state)
+{
+    ctx_t   *c = *state;
+    char     text[2048], *p;
+    size_t   i;
+
+    unit_write(c->dir, "layout.html", LAYOUT);
+
+    /* 16 nested loops compile, 17 do not */
+
+    p = text + sprintf(text, "<div g-fill=\"main\">\n");
+    for (i = 0; i < 16; i++) {
+        p += sprintf(p, "<div g-each=\".\">");
+    }
+    for (i = 0; i < 16; i++) {
+        p += sprintf(p, "</div>");
+    }
+    strcpy(p, "</div>");
+    unit_write(c->dir, "p.html", text);
+    assert_non_null(load(c));
+
+    p = text + sprintf(text, "<div g-fill=\"main\">\n");
+    for (i = 0; i < 17; i++) {
+        p += sprintf(p, "<div g-each=\".\">");
+    }
+    for (i = 0; i < 17; i++) {
+        p += sprintf(p, "</div>");
+    }
+    strcpy(p, "</div>");
+    unit_write(c->dir, "p.html", text);
+    assert_error(c, "p.html", 2, "g-each nested too deeply");
+}
+
+
+static void
 test_html(void **state)
 {
     ctx_t  *c = *state;
@@ -675,7 +727,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_each_with_if_and_strip, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_each_scalars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_html, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_err_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_err_unknown_attribute, setup,
                                         teardown),
