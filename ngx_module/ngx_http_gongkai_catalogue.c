@@ -53,6 +53,19 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_gongkai_module);
 
+    if (r->error_page) {
+        /*
+         * "error_page 400 ..." sent here a request that nginx refused
+         * while reading its request line (a NUL in the path, say): no
+         * Host is known yet, so the page shows no site.
+         */
+        return ngx_http_gongkai_page_error_nosite(r,
+                   r->err_status ? r->err_status : NGX_HTTP_BAD_REQUEST,
+                   "请求有误",
+                   "请求的网址格式不正确，无法处理。"
+                   "请检查网址，或从首页重新进入。");
+    }
+
     rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
         return rc;
@@ -323,8 +336,9 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     params[2].data = rest.data + sizeof(files) - 1;
     params[2].len = rest.len - (sizeof(files) - 1);
 
-    no = ngx_http_gongkai_number(&params[2], 4);
-    if (no < 1) {
+    /* the statement casts it to int */
+    no = ngx_http_gongkai_number(&params[2], 10);
+    if (no < 1 || no > NGX_MAX_INT32_VALUE) {
         return ngx_http_gongkai_bad_request(r, "附件编号格式不正确。");
     }
 
