@@ -349,7 +349,7 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->main->count++;
+    ngx_http_gongkai_page_wait(r);
 
     return NGX_DONE;
 }

@@ -50,9 +50,21 @@ ngx_http_gongkai_page_query(ngx_http_request_t *r, ngx_uint_t stmt,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->main->count++;
+    ngx_http_gongkai_page_wait(r);
 
     return NGX_DONE;
+}
+
+
+void
+ngx_http_gongkai_page_wait(ngx_http_request_t *r)
+{
+    r->main->count++;
+
+    /* notice a client that goes away while its query runs */
+    if (!r->discard_body) {
+        r->read_event_handler = ngx_http_test_reading;
+    }
 }
 
 

@@ -56,6 +56,9 @@ ngx_int_t ngx_http_gongkai_portal_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_gongkai_page_query(ngx_http_request_t *r,
     ngx_uint_t stmt, ngx_uint_t nparams, ngx_str_t *params);
 
+/* the request waits for a query: keep it alive, watch the client */
+void ngx_http_gongkai_page_wait(ngx_http_request_t *r);
+
 /*
  * Answer with the error page (status, title, message) in the site's
  * layout: looks the site up first, so an unknown Host still gets the
