@@ -138,7 +138,8 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
     }
 
     return ngx_http_gongkai_page_error(r, NGX_HTTP_NOT_FOUND, "页面不存在",
-               "您访问的页面不存在。请从首页或政府信息公开目录查找。");
+               "您访问的页面不存在。"
+               "请从首页或政府信息公开目录查找。");
 }
 
 
@@ -223,11 +224,13 @@ ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
     }
 
     if (v[0].data && !ngx_http_gongkai_token(&v[0], 8, 0)) {
-        return ngx_http_gongkai_bad_request(r, "信息分类代码格式不正确。");
+        return ngx_http_gongkai_bad_request(r,
+            "信息分类代码格式不正确。");
     }
 
     if (v[1].data && !ngx_http_gongkai_token(&v[1], 18, 1)) {
-        return ngx_http_gongkai_bad_request(r, "机构代码格式不正确。");
+        return ngx_http_gongkai_bad_request(r,
+            "机构代码格式不正确。");
     }
 
     if (v[2].data) {
@@ -242,7 +245,8 @@ ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
     if ((v[3].data && !ngx_http_gongkai_cursor(&v[3]))
         || (v[4].data && !ngx_http_gongkai_cursor(&v[4])))
     {
-        return ngx_http_gongkai_bad_request(r, "翻页参数格式不正确。");
+        return ngx_http_gongkai_bad_request(r,
+            "翻页参数格式不正确。");
     }
 
     if (v[3].data && v[4].data) {
@@ -303,8 +307,10 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     len = ngx_http_gongkai_index_parse(p, (slash ? slash : end) - p, canon);
     if (len == 0) {
         return ngx_http_gongkai_bad_request(r,
-                   "索引号格式不正确。索引号由单位代码、分类号、"
-                   "年份和流水号组成，例如 11530000015012345X-01-2024-00017。");
+                   "索引号格式不正确。"
+                   "索引号由单位代码、分类号、"
+                   "年份和流水号组成，"
+                   "例如 11530000015012345X-01-2024-00017。");
     }
 
     rest.data = slash;
@@ -339,7 +345,8 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     /* the statement casts it to int */
     no = ngx_http_gongkai_number(&params[2], 10);
     if (no < 1 || no > NGX_MAX_INT32_VALUE) {
-        return ngx_http_gongkai_bad_request(r, "附件编号格式不正确。");
+        return ngx_http_gongkai_bad_request(r,
+            "附件编号格式不正确。");
     }
 
     if (ngx_http_gongkai_db_query(r, NGX_HTTP_GONGKAI_STMT_ATTACHMENT, 3,
@@ -413,7 +420,8 @@ ngx_http_gongkai_guide(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
     }
 
     if (v[0].data && !ngx_http_gongkai_token(&v[0], 18, 1)) {
-        return ngx_http_gongkai_bad_request(r, "机构代码格式不正确。");
+        return ngx_http_gongkai_bad_request(r,
+            "机构代码格式不正确。");
     }
 
     params[0] = ctx->host;
@@ -439,7 +447,8 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                 "服务暂时不可用",
-                "网站的数据服务暂时无法访问，请稍后再试。"));
+                "网站的数据服务暂时无法访问，"
+                "请稍后再试。"));
         return;
     }
 
@@ -460,8 +469,10 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
 
     if (PQgetisnull(res, 0, 1) || PQgetisnull(res, 0, 3)) {
         ngx_http_finalize_request(r,
-            ngx_http_gongkai_page_error(r, NGX_HTTP_NOT_FOUND, "附件不存在",
-                "您要下载的附件不存在，或者所属信息尚未公开、已经撤回。"));
+            ngx_http_gongkai_page_error(r, NGX_HTTP_NOT_FOUND,
+                "附件不存在",
+                "您要下载的附件不存在，"
+                "或者所属信息尚未公开、已经撤回。"));
         return;
     }
 

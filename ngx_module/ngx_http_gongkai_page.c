@@ -135,7 +135,8 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
         goto internal;
     }
 
-    data = ngx_http_gongkai_json_parse(r->pool, (u_char *) PQgetvalue(res, 0, 0),
+    data = ngx_http_gongkai_json_parse(r->pool,
+                                       (u_char *) PQgetvalue(res, 0, 0),
                                        PQgetlength(res, 0, 0), &err);
     if (data == NULL || data->type != NGX_HTTP_GONGKAI_OBJECT) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
@@ -172,7 +173,8 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
         ngx_http_gongkai_value_set(data, "error",
             ngx_http_gongkai_error_value(r->pool, NGX_HTTP_NOT_FOUND,
                 "页面不存在",
-                "您要查找的信息不存在，或者尚未公开、已经撤回。"
+                "您要查找的信息不存在，或者尚未公开、"
+                "已经撤回。"
                 "请通过政府信息公开目录查找。"));
 
         ngx_http_finalize_request(r,
@@ -190,7 +192,8 @@ internal:
     ngx_http_finalize_request(r,
         ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
             "服务器内部错误",
-            "处理您的请求时出现错误，我们已记录此问题，请稍后再试。"));
+            "处理您的请求时出现错误，我们已记录此问题，"
+            "请稍后再试。"));
 }
 
 
