@@ -128,7 +128,8 @@ begin
             end if;
             if new.organ_id is distinct from old.organ_id
                or new.category_id is distinct from old.category_id
-               or new.gen_year is distinct from old.gen_year
+               or extract(year from new.generated_on)
+                  is distinct from extract(year from old.generated_on)
             then
                 raise exception 'item % has index number %: its organ, '
                     'category and generation year cannot change',

@@ -36,17 +36,23 @@ begin
                      from catalogue_rows(v_scope, null, null, null, null,
                                          true, 10) r),
         'categories', (
+            with recursive clo (anc, des) as (
+                select c.id, c.id from categories c
+                union all
+                select clo.anc, c.id
+                  from clo join categories c on c.parent_id = clo.des
+            ), cnt as (
+                select clo.anc, sum(k.n) as n
+                  from clo join item_counts k on k.category_id = clo.des
+                 where k.organ_id = any(v_scope)
+                 group by clo.anc
+            )
             select coalesce(json_agg(json_build_object(
                                          'code', c.code, 'name', c.name,
-                                         'count', coalesce((
-                                             select sum(k.n)
-                                               from item_counts k
-                                              where k.organ_id = any(v_scope)
-                                                and k.category_id = any(
-                                                    category_subtree(c.id))),
-                                             0))
+                                         'count', coalesce(cnt.n, 0))
                                      order by c.sort, c.code), '[]')
-              from categories c where c.parent_id is null),
+              from categories c left join cnt on cnt.anc = c.id
+             where c.parent_id is null),
         'organs', (
             select coalesce(json_agg(organ_json(o.id) order by o.unit_code),
                             '[]')
@@ -173,19 +179,24 @@ begin
                 select c.id, c.code, c.name, t.depth + 1,
                        t.path || (lpad(c.sort::text, 10, '0') || c.code)
                   from categories c join tree t on c.parent_id = t.id
+            ), clo (anc, des) as (
+                select c.id, c.id from categories c
+                union all
+                select clo.anc, c.id
+                  from clo join categories c on c.parent_id = clo.des
+            ), cnt as (
+                select clo.anc, sum(k.n) as n
+                  from clo join item_counts k on k.category_id = clo.des
+                 where k.organ_id = any(v_organs)
+                   and (p_year is null or k.year = p_year)
+                 group by clo.anc
             )
             select coalesce(json_agg(json_build_object(
                                 'code', t.code, 'name', t.name,
                                 'depth', t.depth,
-                                'count', coalesce((
-                                    select sum(k.n) from item_counts k
-                                     where k.organ_id = any(v_organs)
-                                       and k.category_id = any(
-                                           category_subtree(t.id))
-                                       and (p_year is null
-                                            or k.year = p_year)), 0))
+                                'count', coalesce(cnt.n, 0))
                             order by t.path), '[]')
-              from tree t),
+              from tree t left join cnt on cnt.anc = t.id),
         'organs', (
             select coalesce(json_agg(json_build_object(
                                 'unit_code', o.unit_code, 'name', o.name,
