@@ -29,8 +29,6 @@ static ngx_int_t ngx_http_gongkai_redirect_item(ngx_http_request_t *r,
     u_char *index, size_t len, ngx_str_t *rest);
 static void ngx_http_gongkai_attachment_done(ngx_http_request_t *r,
     PGresult *res, ngx_int_t rc);
-static ngx_int_t ngx_http_gongkai_disposition(ngx_http_request_t *r,
-    u_char *name, size_t len);
 static ngx_uint_t ngx_http_gongkai_token(ngx_str_t *v, size_t max,
     ngx_uint_t upper);
 static ngx_uint_t ngx_http_gongkai_cursor(ngx_str_t *v);
@@ -528,7 +526,7 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
  * "filename" and the UTF-8 name in "filename*" (RFC 6266, RFC 5987).
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_gongkai_disposition(ngx_http_request_t *r, u_char *name, size_t len)
 {
     u_char           *p, *q, c;

@@ -81,6 +81,10 @@ ngx_int_t ngx_http_gongkai_security_headers(ngx_http_request_t *r);
 ngx_int_t ngx_http_gongkai_send(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *type, ngx_chain_t *body, size_t len);
 
+/* Content-Disposition: attachment with the file's name (RFC 5987) */
+ngx_int_t ngx_http_gongkai_disposition(ngx_http_request_t *r, u_char *name,
+    size_t len);
+
 /* a string value from a C string constant */
 ngx_http_gongkai_value_t *ngx_http_gongkai_cstr(ngx_pool_t *pool,
     const char *s);
