@@ -410,6 +410,14 @@ test_zip_family(void **state)
         static const char  *word_dir_only[] = {
             "[Content_Types].xml", "word/", NULL
         };
+        static const char  *holds_docx[] = {
+            "报告.docx", "附件/表格.xlsx", NULL
+        };
+
+        /* an archive holding documents is an archive */
+        assert_type("附件.zip", zip(holds_docx, ""), "application/zip",
+                    "zip");
+        assert_refused("通知.docx", zip(holds_docx, ""));
 
         assert_refused("通知.docx", zip(no_types, ""));
         assert_refused("通知.docx", zip(word_dir_only, ""));
