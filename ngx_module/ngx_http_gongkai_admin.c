@@ -396,9 +396,12 @@ ngx_http_gongkai_admin_post(ngx_http_request_t *r,
         return ngx_http_gongkai_admin_upload(r, ctx, &body);
     }
 
-    if (ngx_http_gongkai_admin_content_type(r,
-                                "application/x-www-form-urlencoded")
-        != NGX_OK)
+    /* an empty body without a type is an empty form */
+
+    if ((body.len || r->headers_in.content_type != NULL)
+        && ngx_http_gongkai_admin_content_type(r,
+                                   "application/x-www-form-urlencoded")
+           != NGX_OK)
     {
         return ngx_http_gongkai_admin_error(r,
                    NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "提交方式不正确",

@@ -96,7 +96,7 @@ def test_login_form_token_without_its_cookie_is_refused(stack, db):
     assert resp.status_code == 403
 
 
-@pytest.mark.parametrize("path", ["", "items", "audit", "items/1"])
+@pytest.mark.parametrize("path", ["audit", "audit?user=x"])
 def test_pages_without_a_session_go_to_login(client, path):
     resp = client.get(path)
     assert resp.status_code == 303
@@ -107,7 +107,7 @@ def test_pages_without_a_session_go_to_login(client, path):
 @pytest.mark.parametrize("cookie", ["x", "g" * 64, "A" * 64, "0" * 64,
                                     "0" * 63, "0" * 65 + ";"])
 def test_made_up_session_cookies_are_no_session(stack, cookie):
-    resp = requests.get(stack.env["GONGKAI_ADMIN_URL"],
+    resp = requests.get(stack.env["GONGKAI_ADMIN_URL"] + "audit",
                         headers={"Cookie": "gk_session=" + cookie},
                         allow_redirects=False, timeout=30)
     assert resp.status_code == 303
@@ -128,7 +128,7 @@ def test_logout_ends_the_session_server_side(stack, db):
                     " where token_hash = ext.digest(%s, 'sha256')", (token,))
         assert cur.fetchone() == (True,)
     # the old cookie, replayed, is worth nothing
-    replay = requests.get(stack.env["GONGKAI_ADMIN_URL"],
+    replay = requests.get(stack.env["GONGKAI_ADMIN_URL"] + "audit",
                           headers={"Cookie": "gk_session=" + token},
                           allow_redirects=False, timeout=30)
     assert replay.status_code == 303
@@ -149,7 +149,7 @@ def test_post_without_the_session_csrf_changes_nothing(drafter, db, csrf):
 
 
 def test_unknown_admin_paths_are_404(drafter):
-    for path in ["nope", "items/abc", "items/1/nope", "items//1",
+    for path in ["nope", "items/abc", "items/1/nope", "items/1/edit/x",
                  "items/1234567890123456789", "ITEMS", "items/"]:
         resp = drafter.get(path)
         assert resp.status_code == 404, path
@@ -194,7 +194,7 @@ def test_bad_query_strings_are_400(drafter):
 
 
 def test_cookie_never_reaches_the_logs(stack, drafter):
-    drafter.get("")
+    drafter.get("audit")
     token = drafter.http.cookies.get("gk_session")
     assert token
     log_dir = stack.error_log.parent
