@@ -202,3 +202,63 @@ def test_cookie_never_reaches_the_logs(stack, drafter):
         path = log_dir / name
         if path.exists():
             assert token not in path.read_text(errors="replace"), name
+
+
+# --------------------------------------------------------------------------
+# uploads: what the module refuses before the database is asked
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def upload(client, files, data=None):
+    data = dict(data or {})
+    data.setdefault("csrf", client.csrf)
+    return client.http.post(client.url("items/1/attachments"), data=data,
+                            files=files, allow_redirects=False, timeout=60)
+
+
+@pytest.mark.parametrize("name,content", [
+    ("通知.pdf", b"<html><script>alert(1)</script></html>"),   # not a PDF
+    ("setup.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200),           # an exe
+    ("通知.html", b"<html></html>"),                             # not allowed
+    ("图.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+    ("文件.docx", b"PK\x03\x04" + b"\x00" * 100),                # not a docx
+    ("报告.png", PDF),                                           # name lies
+])
+def test_upload_types_are_decided_by_content(drafter, name, content):
+    resp = upload(drafter, {"file": (name, content)})
+    assert resp.status_code == 415, (name, resp.status_code)
+    assert "不支持的附件类型" in resp.text
+
+
+@pytest.mark.parametrize("name", ["../x.pdf", "a/b.pdf", ".hidden.pdf",
+                                  "noext", "a\\b.pdf"])
+def test_upload_file_names_are_checked(drafter, name):
+    resp = upload(drafter, {"file": (name, PDF)})
+    assert resp.status_code == 422, (name, resp.status_code)
+
+
+def test_upload_size_limit(drafter, stack):
+    # gongkai_upload_max_size is 20m in the dev configuration
+    big = PDF + b"0" * (20 * 1024 * 1024 + 1 - len(PDF))
+    resp = upload(drafter, {"file": ("大文件.pdf", big)})
+    assert resp.status_code == 413
+    assert "附件过大" in resp.text
+    # and client_max_body_size stops what is larger still
+    huge = PDF + b"0" * (22 * 1024 * 1024)
+    resp = upload(drafter, {"file": ("更大.pdf", huge)})
+    assert resp.status_code == 413
+
+
+def test_upload_needs_a_file_and_a_multipart_body(drafter):
+    resp = upload(drafter, {"other": ("x.pdf", PDF)})
+    assert resp.status_code == 400
+    resp = upload(drafter, {"file": ("空.pdf", b"")})
+    assert resp.status_code == 422
+    resp = drafter.post("items/1/attachments", {"x": "1"})
+    assert resp.status_code == 415
+    two = [("file", ("a.pdf", PDF)), ("file", ("b.pdf", PDF))]
+    resp = drafter.http.post(drafter.url("items/1/attachments"),
+                             data={"csrf": drafter.csrf}, files=two,
+                             allow_redirects=False, timeout=60)
+    assert resp.status_code == 400
