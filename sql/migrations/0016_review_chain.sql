@@ -348,7 +348,7 @@ declare
     v_ids  bigint[];
 begin
     if p_round.id is null then
-        return '没有审批记录';
+        return '没有审批记录（先审后发）';
     end if;
     if p_round.outcome is distinct from 'approved' then
         return '审批尚未通过';

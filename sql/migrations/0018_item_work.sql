@@ -739,6 +739,7 @@ declare
     i       items;
     r       review_rounds;
     v_step  text;
+    v_why   text;
     v_id    bigint;
 begin
     i := staff_item(p_user, p_item, false);
@@ -755,6 +756,10 @@ begin
         raise exception '正在等待上级保密审查机关的答复' using errcode = 'GKA09';
     end if;
     v_step := r.step;
+    v_why := may_decide(p_user, r, v_step);
+    if v_why is not null then
+        raise exception '%', v_why using errcode = 'GKA09';
+    end if;
 
     if p_decision is null
        or (v_step in ('unit_head', 'leader')
@@ -812,6 +817,7 @@ as $$
 declare
     i     items;
     r     review_rounds;
+    v_why text;
     v_id  bigint;
 begin
     i := staff_item(p_user, p_item, false);
@@ -824,6 +830,10 @@ begin
     if p_round is not null and p_round <> r.id then
         raise exception '审批情况已经变化，请刷新页面后再试'
             using errcode = 'GKA09';
+    end if;
+    v_why := may_decide(p_user, r, 'referral');
+    if v_why is not null then
+        raise exception '%', v_why using errcode = 'GKA09';
     end if;
     if p_answer is null or p_answer not in ('open', 'withhold') then
         raise exception '请选择上级机关的答复'
