@@ -35,6 +35,11 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
 };
 
 
+#ifndef NGX_HTTP_GONE
+#define NGX_HTTP_GONE  410
+#endif
+
+
 static ngx_str_t  ngx_http_gongkai_html_type =
     ngx_string("text/html; charset=utf-8");
 
@@ -111,7 +116,7 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
     const char                *err;
     ngx_uint_t                 status;
     ngx_http_gongkai_ctx_t    *ctx;
-    ngx_http_gongkai_value_t  *data, *site, *nf;
+    ngx_http_gongkai_value_t  *data, *site, *nf, *gone;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
@@ -180,6 +185,22 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_render(r, NGX_HTTP_NOT_FOUND, "error",
                                          data));
+        return;
+    }
+
+    /* an item its organ removed after approval (sql/PAGES.md: "gone") */
+    gone = ngx_http_gongkai_value_get(data, (u_char *) "gone", 4);
+
+    if (ngx_http_gongkai_value_truthy(gone)) {
+        ngx_http_gongkai_value_set(data, "error",
+            ngx_http_gongkai_error_value(r->pool, NGX_HTTP_GONE,
+                "信息已删除",
+                "该信息已由发布机构按规定程序删除，"
+                "不再提供。请通过政府信息公开目录"
+                "查找其他信息。"));
+
+        ngx_http_finalize_request(r,
+            ngx_http_gongkai_page_render(r, NGX_HTTP_GONE, "error", data));
         return;
     }
 
