@@ -1,0 +1,411 @@
+-- 0050: invalidating the module's page cache (gongkai_cache, README.md)
+-- by NOTIFY, in the same transaction as the change, so that a change is
+-- visible to citizens as soon as it commits (within a second), and an
+-- aborted transaction invalidates nothing.
+--
+-- Channel gongkai_cache; the payload is one of
+--     <site id>      the pages of that site (sites.id) are stale;
+--     *              every page of every site is stale;
+--     *@<epoch>      every page is stale from that time on (Unix seconds):
+--                    a scheduled publication, change or withdrawal
+--                    (review_rounds.publish_at) takes effect then, when
+--                    the next page that shows items runs publish_due().
+-- PostgreSQL folds identical notifications of one transaction into one.
+--
+-- Which sites show an item (sql/PAGES.md "scope"): a portal shows the
+-- items of its organ and of every organ below it, a department site only
+-- its own organ's.  So a change to an item of organ O concerns the
+-- department site of O and the portal of O and of each organ above O.
+--
+-- Hook for later issues (the annual report, 年度报告, has no table yet):
+-- whatever a public page shows must notify when it changes.  A table of
+-- organ-owned public content calls cache_notify_organs(array of organ
+-- ids) from a statement-level trigger (see guides below), a change that
+-- concerns every site calls cache_notify_all().
+
+-- the "site" member of every page gets the site's id: the module files a
+-- cached page under it (sql/PAGES.md)
+create or replace function site_json(p_site sites)
+returns json
+language sql stable
+set search_path = gongkai, pg_temp
+as $$
+    select case when p_site.id is null then null else
+        json_build_object(
+            'id', p_site.id,
+            'name', p_site.name,
+            'kind', p_site.kind,
+            'domain', site_primary_domain(p_site.id),
+            'organ', organ_json(p_site.organ_id),
+            'portal', (select json_build_object(
+                                  'name', p.name,
+                                  'domain', site_primary_domain(p.id))
+                         from sites p where p.id = p_site.parent_id))
+    end
+$$;
+
+-- The sites that show the items of these organs.
+create function cache_sites_of_organs(p_organs bigint[])
+returns bigint[]
+language sql stable
+set search_path = gongkai, pg_temp
+as $$
+    with recursive up (id) as (
+        select unnest(p_organs)
+        union
+        select o.parent_id from organs o join up on o.id = up.id
+         where o.parent_id is not null
+    )
+    select array_agg(s.id order by s.id)
+      from sites s
+     where (s.kind = 'portal' and s.organ_id in (select id from up))
+        or (s.kind = 'department' and s.organ_id = any(p_organs))
+$$;
+
+create function cache_notify_all()
+returns void
+language sql volatile
+set search_path = gongkai, pg_temp
+as $$
+    select pg_notify('gongkai_cache', '*')
+$$;
+
+-- One notification per site; past 64 sites, one for everything.
+create function cache_notify_sites(p_sites bigint[])
+returns void
+language plpgsql volatile
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_id  bigint;
+begin
+    if p_sites is null or cardinality(p_sites) = 0 then
+        return;
+    end if;
+    if cardinality(p_sites) > 64 then
+        perform cache_notify_all();
+        return;
+    end if;
+    foreach v_id in array p_sites loop
+        perform pg_notify('gongkai_cache', v_id::text);
+    end loop;
+end
+$$;
+
+create function cache_notify_organs(p_organs bigint[])
+returns void
+language sql volatile
+set search_path = gongkai, pg_temp
+as $$
+    select cache_notify_sites(cache_sites_of_organs(p_organs))
+     where cardinality(p_organs) > 0
+$$;
+
+-- ------------------------------------------------------------ items
+
+-- The states a citizen can see something of: the item itself, the
+-- withdrawal notice, the 410 of a removed item (0017).
+create function cache_visible_state(p_state text)
+returns boolean
+language sql immutable
+set search_path = gongkai, pg_temp
+as $$
+    select p_state in ('published', 'withdrawn', 'removed')
+$$;
+
+-- Statement level, so that a bulk load (tools/gen-items) notifies once.
+create function items_cache_notify()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_organs  bigint[];
+begin
+    if tg_op = 'INSERT' then
+        select array_agg(distinct organ_id) into v_organs
+          from new_rows where cache_visible_state(state);
+    elsif tg_op = 'DELETE' then
+        select array_agg(distinct organ_id) into v_organs
+          from old_rows where cache_visible_state(state);
+    else
+        select array_agg(distinct organ_id) into v_organs
+          from (select organ_id from new_rows
+                 where cache_visible_state(state)
+                union
+                select organ_id from old_rows
+                 where cache_visible_state(state)) x;
+    end if;
+    perform cache_notify_organs(v_organs);
+    return null;
+end
+$$;
+
+create trigger items_cache_notify_insert
+    after insert on items
+    referencing new table as new_rows
+    for each statement execute function items_cache_notify();
+
+create trigger items_cache_notify_update
+    after update on items
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function items_cache_notify();
+
+create trigger items_cache_notify_delete
+    after delete on items
+    referencing old table as old_rows
+    for each statement execute function items_cache_notify();
+
+-- attachments are public with their item (an approved change applies
+-- them in the item's own transaction; a direct write notifies here)
+create function attachments_cache_notify()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_organs  bigint[];
+begin
+    if tg_op = 'INSERT' then
+        select array_agg(distinct i.organ_id) into v_organs
+          from new_rows a join items i on i.id = a.item_id
+         where cache_visible_state(i.state);
+    elsif tg_op = 'DELETE' then
+        select array_agg(distinct i.organ_id) into v_organs
+          from old_rows a join items i on i.id = a.item_id
+         where cache_visible_state(i.state);
+    else
+        select array_agg(distinct i.organ_id) into v_organs
+          from (select item_id from new_rows
+                union select item_id from old_rows) a
+          join items i on i.id = a.item_id
+         where cache_visible_state(i.state);
+    end if;
+    perform cache_notify_organs(v_organs);
+    return null;
+end
+$$;
+
+create trigger attachments_cache_notify_insert
+    after insert on attachments
+    referencing new table as new_rows
+    for each statement execute function attachments_cache_notify();
+
+create trigger attachments_cache_notify_update
+    after update on attachments
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function attachments_cache_notify();
+
+create trigger attachments_cache_notify_delete
+    after delete on attachments
+    referencing old table as old_rows
+    for each statement execute function attachments_cache_notify();
+
+-- A truncate leaves no rows to look at.
+create function cache_notify_all_trigger()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+begin
+    perform cache_notify_all();
+    return null;
+end
+$$;
+
+create trigger items_cache_notify_truncate
+    after truncate on items
+    for each statement execute function cache_notify_all_trigger();
+
+create trigger attachments_cache_notify_truncate
+    after truncate on attachments
+    for each statement execute function cache_notify_all_trigger();
+
+-- ------------------------------------------------------------ sites
+
+-- A site's name, kind, state or domains show on its own pages; a portal's
+-- name and domain also on its department sites' pages (site_json).
+create function sites_cache_notify()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_ids  bigint[];
+begin
+    if tg_op = 'INSERT' then
+        select array_agg(id) into v_ids from new_rows;
+    elsif tg_op = 'DELETE' then
+        select array_agg(id) into v_ids from old_rows;
+    else
+        select array_agg(id) into v_ids
+          from (select id from new_rows union select id from old_rows) x;
+    end if;
+    select array_agg(distinct id) into v_ids
+      from (select unnest(v_ids) as id
+            union
+            select s.id from sites s where s.parent_id = any(v_ids)) x;
+    perform cache_notify_sites(v_ids);
+    return null;
+end
+$$;
+
+create trigger sites_cache_notify_insert
+    after insert on sites
+    referencing new table as new_rows
+    for each statement execute function sites_cache_notify();
+
+create trigger sites_cache_notify_update
+    after update on sites
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function sites_cache_notify();
+
+create trigger sites_cache_notify_delete
+    after delete on sites
+    referencing old table as old_rows
+    for each statement execute function sites_cache_notify();
+
+create function site_domains_cache_notify()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_ids  bigint[];
+begin
+    if tg_op = 'INSERT' then
+        select array_agg(site_id) into v_ids from new_rows;
+    elsif tg_op = 'DELETE' then
+        select array_agg(site_id) into v_ids from old_rows;
+    else
+        select array_agg(site_id) into v_ids
+          from (select site_id from new_rows
+                union select site_id from old_rows) x;
+    end if;
+    select array_agg(distinct id) into v_ids
+      from (select unnest(v_ids) as id
+            union
+            select s.id from sites s where s.parent_id = any(v_ids)) x;
+    perform cache_notify_sites(v_ids);
+    return null;
+end
+$$;
+
+create trigger site_domains_cache_notify_insert
+    after insert on site_domains
+    referencing new table as new_rows
+    for each statement execute function site_domains_cache_notify();
+
+create trigger site_domains_cache_notify_update
+    after update on site_domains
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function site_domains_cache_notify();
+
+create trigger site_domains_cache_notify_delete
+    after delete on site_domains
+    referencing old table as old_rows
+    for each statement execute function site_domains_cache_notify();
+
+-- ------------------------------------- organs, categories, guides
+
+-- Organ names are on every item row and the categories on every
+-- catalogue page: rare changes, all sites.
+create trigger organs_cache_notify
+    after insert or update or delete on organs
+    for each statement execute function cache_notify_all_trigger();
+
+create trigger categories_cache_notify
+    after insert or update or delete on categories
+    for each statement execute function cache_notify_all_trigger();
+
+-- an organ's guide (条例第12条) is shown by the sites that show its items
+create function guides_cache_notify()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_organs  bigint[];
+begin
+    if tg_op = 'INSERT' then
+        select array_agg(organ_id) into v_organs from new_rows;
+    elsif tg_op = 'DELETE' then
+        select array_agg(organ_id) into v_organs from old_rows;
+    else
+        select array_agg(distinct organ_id) into v_organs
+          from (select organ_id from new_rows
+                union select organ_id from old_rows) x;
+    end if;
+    perform cache_notify_organs(v_organs);
+    return null;
+end
+$$;
+
+create trigger guides_cache_notify_insert
+    after insert on guides
+    referencing new table as new_rows
+    for each statement execute function guides_cache_notify();
+
+create trigger guides_cache_notify_update
+    after update on guides
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function guides_cache_notify();
+
+create trigger guides_cache_notify_delete
+    after delete on guides
+    referencing old table as old_rows
+    for each statement execute function guides_cache_notify();
+
+-- ---------------------------------------------- scheduled publication
+
+-- The next time an approved round takes effect by itself (publish_due()),
+-- or null.  One probe of the partial index review_rounds_due.
+create function cache_next_due()
+returns timestamptz
+language sql stable
+set search_path = gongkai, pg_temp
+as $$
+    select min(publish_at) from review_rounds
+     where outcome = 'approved' and applied_at is null
+       and publish_at > now()
+$$;
+
+-- Whenever rounds are approved or applied, tell the caches the next due
+-- time (rounded up to the second): pages cached before it stop being
+-- fresh then, and the first page to show items publishes what is due.
+create function review_rounds_cache_notify()
+returns trigger
+language plpgsql
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_due  timestamptz := cache_next_due();
+begin
+    if v_due is not null then
+        perform pg_notify('gongkai_cache',
+                          '*@' || ceil(extract(epoch from v_due))::bigint);
+    end if;
+    return null;
+end
+$$;
+
+create trigger review_rounds_cache_notify
+    after insert or update on review_rounds
+    for each statement execute function review_rounds_cache_notify();
+
+-- ---------------------------------------------- for the module
+
+-- What a cache needs when its LISTEN connection (re)starts: the next due
+-- time (Unix seconds, or null) and when the server started (Unix
+-- microseconds): notifications are lost only when no connection to this
+-- same server was listening in the meantime.
+create function portal.cache_state(out due bigint, out started bigint)
+language sql stable security definer
+set search_path = gongkai, pg_temp
+as $$
+    select ceil(extract(epoch from cache_next_due()))::bigint,
+           (extract(epoch from pg_postmaster_start_time())
+            * 1000000)::bigint
+$$;
+
+grant execute on function portal.cache_state() to gongkai_web;
