@@ -23,6 +23,10 @@
  * is polled with a zero timeout (plus SSL_pending() for TLS) and the work
  * goes on while data is pending: an edge is never lost.
  *
+ * With a LISTEN connection configured (listen_sql), one more connection
+ * takes no requests: after connecting it runs listen_sql, then waits for
+ * notifications, which it hands to notify_handler as they come.
+ *
  * Connect timeouts are ours to enforce: libpq's connect_timeout works only
  * in its blocking PQconnectdb().  Query protection on the server side is
  * statement_timeout, set to the pool timeout through the "options"
@@ -118,6 +122,11 @@ struct ngx_http_gongkai_db_conn_s {
     unsigned                          app_error:1;
     unsigned                          reset:1;
     unsigned                          failed:1;
+
+    /* the LISTEN connection: listen_sql[step] runs, or it listens */
+    unsigned                          listener:1;
+    unsigned                          listening:1;
+    ngx_uint_t                        step;
 };
 
 
@@ -126,6 +135,7 @@ typedef struct {
     ngx_log_t                        *log;
     ngx_http_gongkai_db_conn_t       *conns;
     ngx_uint_t                        nconns;
+    ngx_http_gongkai_db_conn_t       *listener;  /* or NULL */
     ngx_queue_t                       waiting;
     ngx_event_t                       dispatch;
     ngx_event_t                       probe;
@@ -156,6 +166,11 @@ static void ngx_http_gongkai_db_backoff(ngx_http_gongkai_db_conn_t *conn);
 static void ngx_http_gongkai_db_conn_timer(ngx_event_t *ev);
 static void ngx_http_gongkai_db_event_handler(ngx_event_t *ev);
 static void ngx_http_gongkai_db_process(ngx_http_gongkai_db_conn_t *conn);
+static void ngx_http_gongkai_db_listen_send(ngx_http_gongkai_db_conn_t *conn);
+static void ngx_http_gongkai_db_listen_process(
+    ngx_http_gongkai_db_conn_t *conn);
+static ngx_int_t ngx_http_gongkai_db_listen_result(
+    ngx_http_gongkai_db_conn_t *conn);
 static ngx_int_t ngx_http_gongkai_db_send(ngx_http_gongkai_db_conn_t *conn,
     ngx_http_gongkai_db_req_t *req);
 static ngx_int_t ngx_http_gongkai_db_result(ngx_http_gongkai_db_conn_t *conn,
@@ -189,7 +204,7 @@ ngx_int_t
 ngx_http_gongkai_db_init_process(ngx_cycle_t *cycle,
     ngx_http_gongkai_db_conf_t *dbcf)
 {
-    ngx_uint_t                   i;
+    ngx_uint_t                   i, n;
     ngx_http_gongkai_db_conn_t  *conn;
     ngx_http_gongkai_db_pool_t  *pool;
 
@@ -223,20 +238,28 @@ ngx_http_gongkai_db_init_process(ngx_cycle_t *cycle,
         return NGX_ERROR;
     }
 
+    /* the LISTEN connection, if any, follows the pool's */
+
+    n = pool->nconns + (dbcf->listen_sql != NULL ? 1 : 0);
+
     pool->conns = ngx_pcalloc(cycle->pool,
-                              pool->nconns
-                              * sizeof(ngx_http_gongkai_db_conn_t));
+                              n * sizeof(ngx_http_gongkai_db_conn_t));
     if (pool->conns == NULL) {
         return NGX_ERROR;
     }
 
-    for (i = 0; i < pool->nconns; i++) {
+    if (dbcf->listen_sql != NULL) {
+        pool->listener = &pool->conns[pool->nconns];
+        pool->listener->listener = 1;
+    }
+
+    for (i = 0; i < n; i++) {
         conn = &pool->conns[i];
 
         conn->index = i;
         conn->state = NGX_HTTP_GONGKAI_DB_DOWN;
 
-        if (dbcf->nstmts) {
+        if (dbcf->nstmts && !conn->listener) {
             conn->prepared = ngx_pcalloc(cycle->pool, dbcf->nstmts);
             if (conn->prepared == NULL) {
                 return NGX_ERROR;
@@ -251,7 +274,7 @@ ngx_http_gongkai_db_init_process(ngx_cycle_t *cycle,
 
     ngx_http_gongkai_db_pool = pool;
 
-    for (i = 0; i < pool->nconns; i++) {
+    for (i = 0; i < n; i++) {
         ngx_http_gongkai_db_connect(&pool->conns[i]);
     }
 
@@ -298,6 +321,10 @@ ngx_http_gongkai_db_exit_process(ngx_cycle_t *cycle)
         }
 
         ngx_http_gongkai_db_close(&pool->conns[i]);
+    }
+
+    if (pool->listener != NULL) {
+        ngx_http_gongkai_db_close(pool->listener);
     }
 
     ngx_http_gongkai_db_pool = NULL;
@@ -770,6 +797,21 @@ ngx_http_gongkai_db_connected(ngx_http_gongkai_db_conn_t *conn)
 
     conn->failed = 0;
     conn->delay = 0;
+
+    if (conn->listener) {
+        conn->state = NGX_HTTP_GONGKAI_DB_BUSY;
+        conn->step = 0;
+        conn->error = 0;
+
+        ngx_http_gongkai_db_listen_send(conn);
+
+        if (conn->pg != NULL) {
+            ngx_http_gongkai_db_listen_process(conn);
+        }
+
+        return;
+    }
+
     conn->state = NGX_HTTP_GONGKAI_DB_IDLE;
 
     ngx_http_gongkai_db_process(conn);
@@ -974,6 +1016,14 @@ ngx_http_gongkai_db_close(ngx_http_gongkai_db_conn_t *conn)
         conn->pg = NULL;
     }
 
+    if (conn->listening) {
+        conn->listening = 0;
+
+        if (pool->conf->listen_handler != NULL) {
+            pool->conf->listen_handler(0, NULL);
+        }
+    }
+
     if (conn->res) {
         PQclear(conn->res);
         conn->res = NULL;
@@ -984,7 +1034,7 @@ ngx_http_gongkai_db_close(ngx_http_gongkai_db_conn_t *conn)
         conn->req = NULL;
     }
 
-    if (conn->prepared) {
+    if (conn->prepared && !conn->listener) {
         ngx_memzero(conn->prepared, pool->conf->nstmts);
     }
 
@@ -1065,6 +1115,12 @@ ngx_http_gongkai_db_conn_timer(ngx_event_t *ev)
 
     conn = ev->data;
 
+    if (conn->listener && conn->state == NGX_HTTP_GONGKAI_DB_BUSY) {
+        ngx_http_gongkai_db_connect_failed(conn, "timed out starting to "
+                                                 "listen");
+        return;
+    }
+
     switch (conn->state) {
 
     case NGX_HTTP_GONGKAI_DB_DOWN:
@@ -1113,6 +1169,11 @@ ngx_http_gongkai_db_event_handler(ngx_event_t *ev)
 
     if (conn->state == NGX_HTTP_GONGKAI_DB_CONNECTING) {
         ngx_http_gongkai_db_connect_poll(conn);
+        return;
+    }
+
+    if (conn->listener) {
+        ngx_http_gongkai_db_listen_process(conn);
         return;
     }
 
@@ -1219,6 +1280,235 @@ ngx_http_gongkai_db_process(ngx_http_gongkai_db_conn_t *conn)
     /* plenty of work: let other events run, then come back */
 
     ngx_post_event(conn->connection->read, &ngx_posted_events);
+}
+
+
+/* the LISTEN connection: send listen_sql[step] */
+
+static void
+ngx_http_gongkai_db_listen_send(ngx_http_gongkai_db_conn_t *conn)
+{
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    /* a constant text from the configuration, never a client's input */
+
+    if (!PQsendQuery(conn->pg, pool->conf->listen_sql[conn->step])) {
+        ngx_http_gongkai_db_lost(conn, "send failed");
+        return;
+    }
+
+    conn->flushing = 1;
+
+    if (conn->timer.timer_set) {
+        ngx_del_timer(&conn->timer);
+    }
+
+    ngx_add_timer(&conn->timer, pool->conf->timeout);
+}
+
+
+/*
+ * Everything the LISTEN connection does: flush, read, collect the
+ * results of listen_sql while it runs, pass on notifications; repeat
+ * while the socket has more.
+ */
+
+static void
+ngx_http_gongkai_db_listen_process(ngx_http_gongkai_db_conn_t *conn)
+{
+    int                          rc;
+    short                        events;
+    PGnotify                    *notify;
+    ngx_uint_t                   n;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    for (n = 0; n < NGX_HTTP_GONGKAI_DB_ROUNDS; n++) {
+
+        if (conn->flushing) {
+            rc = PQflush(conn->pg);
+
+            if (rc == -1) {
+                ngx_http_gongkai_db_lost(conn, "write failed");
+                return;
+            }
+
+            if (rc == 0) {
+                conn->flushing = 0;
+            }
+        }
+
+        if (!PQconsumeInput(conn->pg)) {
+            ngx_http_gongkai_db_lost(conn, "read failed");
+            return;
+        }
+
+        while ((notify = PQnotifies(conn->pg)) != NULL) {
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, pool->log, 0,
+                           "gongkai db: notification \"%s\" \"%s\"",
+                           notify->relname, notify->extra);
+
+            if (pool->conf->notify_handler != NULL) {
+                pool->conf->notify_handler(notify->relname, notify->extra);
+            }
+
+            PQfreemem(notify);
+        }
+
+        if (conn->state == NGX_HTTP_GONGKAI_DB_BUSY
+            && !conn->flushing
+            && !PQisBusy(conn->pg))
+        {
+            /* NGX_AGAIN: a result; NGX_OK: the next statement was sent,
+             * or the connection listens now */
+
+            if (ngx_http_gongkai_db_listen_result(conn) == NGX_ERROR) {
+                return;
+            }
+
+            continue;
+        }
+
+        if (PQstatus(conn->pg) == CONNECTION_BAD) {
+            ngx_http_gongkai_db_lost(conn, "connection closed");
+            return;
+        }
+
+        events = conn->flushing ? POLLIN|POLLOUT : POLLIN;
+
+        if (ngx_http_gongkai_db_pending(conn, events)) {
+            continue;
+        }
+
+        if (ngx_http_gongkai_db_arm(conn, conn->flushing) != NGX_OK) {
+            ngx_http_gongkai_db_lost(conn, "event registration failed");
+        }
+
+        return;
+    }
+
+    ngx_post_event(conn->connection->read, &ngx_posted_events);
+}
+
+
+/*
+ * One result of listen_sql[step] (NGX_AGAIN: more may follow), or the
+ * end of the statement: the next one is sent, or the connection now
+ * listens (NGX_OK).  NGX_ERROR: the connection was closed.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_db_listen_result(ngx_http_gongkai_db_conn_t *conn)
+{
+    u_char                       msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
+    size_t                       len;
+    PGresult                    *res;
+    const char                  *state;
+    ExecStatusType               status;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    res = PQgetResult(conn->pg);
+
+    if (res != NULL) {
+        status = PQresultStatus(res);
+
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            if (conn->res != NULL) {
+                PQclear(conn->res);
+            }
+
+            conn->res = res;
+            return NGX_AGAIN;
+        }
+
+        state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        len = ngx_http_gongkai_db_flatten(msg, PQresultErrorMessage(res));
+
+        ngx_log_error(NGX_LOG_ERR, pool->log, 0,
+                      "gongkai db: connection #%ui: \"%s\" failed: "
+                      "SQLSTATE %s: %*s", conn->index,
+                      pool->conf->listen_sql[conn->step],
+                      state ? state : "-", len, msg);
+
+        conn->error = 1;
+        PQclear(res);
+
+        return NGX_AGAIN;
+    }
+
+    if (PQstatus(conn->pg) == CONNECTION_BAD) {
+        ngx_http_gongkai_db_lost(conn, "connection closed");
+        return NGX_ERROR;
+    }
+
+    if (conn->error) {
+        /* retried with backoff, like a failed connect */
+        ngx_http_gongkai_db_close(conn);
+        conn->failed = 1;
+        ngx_http_gongkai_db_backoff(conn);
+        return NGX_ERROR;
+    }
+
+    conn->step++;
+
+    if (pool->conf->listen_sql[conn->step] != NULL) {
+        ngx_http_gongkai_db_listen_send(conn);
+
+        return conn->pg != NULL ? NGX_OK : NGX_ERROR;
+    }
+
+    if (conn->timer.timer_set) {
+        ngx_del_timer(&conn->timer);
+    }
+
+    conn->state = NGX_HTTP_GONGKAI_DB_IDLE;
+    conn->listening = 1;
+
+    ngx_log_error(NGX_LOG_NOTICE, pool->log, 0,
+                  "gongkai db: connection #%ui listening, backend pid %d",
+                  conn->index, PQbackendPID(conn->pg));
+
+    res = conn->res;
+    conn->res = NULL;
+
+    if (pool->conf->listen_handler != NULL) {
+        pool->conf->listen_handler(1, res);
+    }
+
+    if (res != NULL) {
+        PQclear(res);
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_gongkai_db_listen_check(void)
+{
+    ngx_http_gongkai_db_conn_t  *conn;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    if (pool == NULL || pool->listener == NULL) {
+        return;
+    }
+
+    conn = pool->listener;
+
+    if (conn->pg == NULL || conn->state != NGX_HTTP_GONGKAI_DB_IDLE) {
+        return;
+    }
+
+    if (ngx_http_gongkai_db_pending(conn, POLLIN)) {
+        ngx_http_gongkai_db_listen_process(conn);
+    }
 }
 
 
@@ -1619,6 +1909,19 @@ ngx_http_gongkai_db_probe(ngx_event_t *ev)
         if (conn->state == NGX_HTTP_GONGKAI_DB_CONNECTING) {
             return;
         }
+    }
+
+    /* the LISTEN connection too: a cache is stale until it is back */
+
+    conn = pool->listener;
+
+    if (conn != NULL
+        && conn->state == NGX_HTTP_GONGKAI_DB_DOWN
+        && conn->timer.timer_set
+        && ngx_current_msec - conn->attempt >= NGX_HTTP_GONGKAI_DB_PROBE)
+    {
+        ngx_del_timer(&conn->timer);
+        ngx_http_gongkai_db_connect(conn);
     }
 
     for (i = 0; i < pool->nconns; i++) {

@@ -54,12 +54,33 @@ typedef void (*ngx_http_gongkai_db_handler_pt)(ngx_http_request_t *r,
     PGresult *res, ngx_int_t rc);
 
 
+/*
+ * The LISTEN connection (optional): one more connection per worker that
+ * runs no page statements.  Once connected it runs the statements of
+ * listen_sql in order, each as its own transaction (so a LISTEN among
+ * them is in effect before the next one runs), then calls
+ * listen_handler with up = 1 and the last statement's result (freed
+ * after the call); from then on every notification it receives is given
+ * to notify_handler (channel and payload NUL-terminated).  When the
+ * connection is lost or closed listen_handler is called with up = 0 and
+ * res NULL, and the connection is retried like the others.
+ */
+typedef void (*ngx_http_gongkai_db_listen_pt)(ngx_uint_t up, PGresult *res);
+typedef void (*ngx_http_gongkai_db_notify_pt)(const char *channel,
+    const char *payload);
+
+
 typedef struct {
-    ngx_str_t                   conninfo;
-    ngx_uint_t                  pool_size;
-    ngx_msec_t                  timeout;
-    ngx_http_gongkai_stmt_t    *stmts;
-    ngx_uint_t                  nstmts;
+    ngx_str_t                       conninfo;
+    ngx_uint_t                      pool_size;
+    ngx_msec_t                      timeout;
+    ngx_http_gongkai_stmt_t        *stmts;
+    ngx_uint_t                      nstmts;
+
+    /* NULL-terminated constant SQL texts, or NULL: no LISTEN connection */
+    const char                    **listen_sql;
+    ngx_http_gongkai_db_listen_pt   listen_handler;
+    ngx_http_gongkai_db_notify_pt   notify_handler;
 } ngx_http_gongkai_db_conf_t;
 
 
@@ -82,6 +103,13 @@ void ngx_http_gongkai_db_exit_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_gongkai_db_query(ngx_http_request_t *r, ngx_uint_t stmt,
     ngx_uint_t nparams, ngx_str_t *params, int result_format,
     ngx_http_gongkai_db_handler_pt handler);
+
+/*
+ * Take in, now, the notifications that have reached the LISTEN
+ * connection's socket (one poll() when nothing has): a cached page is
+ * served only after the invalidations that arrived before the request.
+ */
+void ngx_http_gongkai_db_listen_check(void);
 
 
 #endif /* _NGX_HTTP_GONGKAI_DB_H_INCLUDED_ */
