@@ -11,6 +11,7 @@
 #include "ngx_http_gongkai_page.h"
 #include "ngx_http_gongkai_args.h"
 #include "ngx_http_gongkai_index.h"
+#include "ngx_http_gongkai_cache.h"
 
 
 /* the deepest page number a link may carry */
@@ -113,6 +114,12 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 
     if (r->uri.len == 1 && *p == '/') {
         ctx->tmpl = "home";
+
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, 0);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
         return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_HOME, 1,
                                            &ctx->host);
     }
@@ -207,9 +214,12 @@ ngx_http_gongkai_host(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 static ngx_int_t
 ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 {
-    const char  *err;
-    ngx_int_t    page, year;
-    ngx_str_t    v[6], params[6];
+    u_char                        *num;
+    ngx_int_t                      page, year, rc;
+    ngx_str_t                      v[6], params[6];
+    ngx_uint_t                     i;
+    const char                    *err;
+    ngx_http_gongkai_cache_arg_t   args[6];
 
     static const char  *names[] = {
         "category", "organ", "year", "after", "before", "page"
@@ -279,6 +289,30 @@ ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 
     ctx->tmpl = "catalogue";
 
+    /* the page number as a number, and page 1 the same as none */
+
+    ngx_str_null(&v[5]);
+
+    if (page > 1) {
+        num = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+        if (num == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        v[5].data = num;
+        v[5].len = ngx_sprintf(num, "%i", page) - num;
+    }
+
+    for (i = 0; i < 6; i++) {
+        args[i].name = names[i];
+        args[i].value = v[i];
+    }
+
+    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, args, 6);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
     return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_CATALOGUE, 6,
                                        params);
 }
@@ -290,8 +324,8 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
 {
     u_char      *slash, *canon;
     size_t       len;
-    ngx_int_t    no;
-    ngx_str_t    params[3], rest;
+    ngx_int_t    no, rc;
+    ngx_str_t    params[3], rest, path;
 
     static u_char  files[] = "/files/";
 
@@ -326,6 +360,12 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
 
     if (slash == NULL) {
         ctx->tmpl = "item";
+
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, 0);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
         return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_ITEM, 2,
                                            params);
     }
@@ -345,6 +385,22 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     if (no < 1 || no > NGX_MAX_INT32_VALUE) {
         return ngx_http_gongkai_bad_request(r,
             "附件编号格式不正确。");
+    }
+
+    /* cached under the number as a number: "/files/01" is "/files/1" */
+
+    path.data = ngx_pnalloc(r->pool, sizeof("/item//files/") - 1 + len
+                                     + NGX_INT_T_LEN);
+    if (path.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    path.len = ngx_sprintf(path.data, "/item/%*s/files/%i", len, canon, no)
+               - path.data;
+
+    rc = ngx_http_gongkai_cache_page(r, ctx, &path, NULL, 0);
+    if (rc != NGX_DECLINED) {
+        return rc;
     }
 
     if (ngx_http_gongkai_db_query(r, NGX_HTTP_GONGKAI_STMT_ATTACHMENT, 3,
@@ -406,8 +462,10 @@ ngx_http_gongkai_redirect_item(ngx_http_request_t *r, u_char *index,
 static ngx_int_t
 ngx_http_gongkai_guide(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 {
-    const char  *err;
-    ngx_str_t    v[1], params[2];
+    ngx_int_t                      rc;
+    ngx_str_t                      v[1], params[2];
+    const char                    *err;
+    ngx_http_gongkai_cache_arg_t   args[1];
 
     static const char  *names[] = { "organ" };
 
@@ -427,6 +485,14 @@ ngx_http_gongkai_guide(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 
     ctx->tmpl = "guide";
 
+    args[0].name = names[0];
+    args[0].value = v[0];
+
+    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, args, 1);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
+
     return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_GUIDE, 2,
                                        params);
 }
@@ -436,12 +502,28 @@ static void
 ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    size_t        len;
-    ngx_buf_t    *b;
-    ngx_str_t     type;
-    ngx_chain_t  *out;
+    size_t                     len;
+    ngx_int_t                  n;
+    ngx_buf_t                 *b;
+    ngx_str_t                  type;
+    ngx_uint_t                 site;
+    ngx_chain_t               *out;
+    ngx_http_gongkai_ctx_t    *ctx;
+    ngx_http_gongkai_value_t  *v;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
     if (rc == NGX_HTTP_SERVICE_UNAVAILABLE) {
+
+        /* stale-if-error: the cached file, if there is one */
+
+        rc = ngx_http_gongkai_cache_stale(r, ctx);
+
+        if (rc != NGX_DECLINED) {
+            ngx_http_finalize_request(r, rc);
+            return;
+        }
+
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                 "服务暂时不可用",
@@ -514,6 +596,28 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
 
         out->buf = b;
         out->next = NULL;
+    }
+
+    /* the file is cached under its site: sites.id of the "site" column */
+
+    site = 0;
+
+    v = ngx_http_gongkai_json_parse(r->pool, (u_char *) PQgetvalue(res, 0, 0),
+                                    PQgetlength(res, 0, 0), NULL);
+    if (v != NULL) {
+        v = ngx_http_gongkai_value_get(v, (u_char *) "id", 2);
+
+        if (v != NULL && v->type == NGX_HTTP_GONGKAI_NUMBER) {
+            n = ngx_atoi(v->str.data, v->str.len);
+            site = n > 0 ? (ngx_uint_t) n : 0;
+        }
+    }
+
+    if (ngx_http_gongkai_cache_store(r, ctx, site, &type, out, len)
+        != NGX_OK)
+    {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
     }
 
     ngx_http_finalize_request(r, ngx_http_gongkai_send(r, NGX_HTTP_OK, &type,

@@ -15,6 +15,7 @@
 #include "ngx_http_gongkai_page.h"
 #include "ngx_http_gongkai_admin.h"
 #include "ngx_http_gongkai_screen.h"
+#include "ngx_http_gongkai_cache.h"
 
 
 static void *ngx_http_gongkai_create_main_conf(ngx_conf_t *cf);
@@ -92,6 +93,13 @@ static ngx_command_t  ngx_http_gongkai_commands[] = {
       0,
       NULL },
 
+    { ngx_string("gongkai_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_gongkai_cache_directive,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("gongkai_upload_max_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -156,6 +164,13 @@ ngx_http_gongkai_create_main_conf(ngx_conf_t *cf)
     gmcf->db.pool_size = NGX_CONF_UNSET_UINT;
     gmcf->db.timeout = NGX_CONF_UNSET_MSEC;
 
+    if (ngx_array_init(&gmcf->cache_zones, cf->pool, 1,
+                       sizeof(ngx_shm_zone_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     return gmcf;
 }
 
@@ -183,6 +198,8 @@ ngx_http_gongkai_init_main_conf(ngx_conf_t *cf, void *conf)
                ngx_http_gongkai_admin_stmts,
                ngx_http_gongkai_admin_nstmts
                * sizeof(ngx_http_gongkai_stmt_t));
+
+    ngx_http_gongkai_cache_init_main_conf(cf, gmcf);
 
     if (gmcf->admin_file.len) {
         if (ngx_http_gongkai_init_admin(cf, gmcf) != NGX_CONF_OK) {
@@ -241,6 +258,8 @@ ngx_http_gongkai_create_loc_conf(ngx_conf_t *cf)
     glcf->admin = NGX_CONF_UNSET;
     glcf->upload_max_size = NGX_CONF_UNSET_SIZE;
     glcf->host = NGX_CONF_UNSET_PTR;
+    glcf->cache = NGX_CONF_UNSET_PTR;
+    glcf->cache_max_age = NGX_CONF_UNSET;
 
     return glcf;
 }
@@ -258,6 +277,9 @@ ngx_http_gongkai_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_size_value(conf->upload_max_size, prev->upload_max_size,
                               20 * 1024 * 1024);
     ngx_conf_merge_ptr_value(conf->host, prev->host, NULL);
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+    ngx_conf_merge_sec_value(conf->cache_max_age, prev->cache_max_age,
+                             NGX_HTTP_GONGKAI_CACHE_MAX_AGE);
 
     return NGX_CONF_OK;
 }
@@ -508,6 +530,8 @@ ngx_http_gongkai_init_process(ngx_cycle_t *cycle)
     if (gmcf == NULL || gmcf->portal_file.len == 0) {
         return NGX_OK;
     }
+
+    ngx_http_gongkai_cache_init_process(cycle, gmcf);
 
     return ngx_http_gongkai_db_init_process(cycle, &gmcf->db);
 }

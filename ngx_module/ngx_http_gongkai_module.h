@@ -29,6 +29,9 @@ typedef struct {
     ngx_uint_t                     admin_line;
     ngx_http_gongkai_tmpl_set_t   *admin_tmpls;
     void                          *screen;     /* screen_t */
+
+    /* every gongkai_cache zone (ngx_shm_zone_t *): all are invalidated */
+    ngx_array_t                    cache_zones;
 } ngx_http_gongkai_main_conf_t;
 
 
@@ -38,6 +41,10 @@ typedef struct {
     ngx_str_t                      admin_base;     /* location prefix */
     size_t                         upload_max_size;
     ngx_http_complex_value_t      *host;
+
+    /* gongkai_cache: the zone (NULL: off) and max_age */
+    ngx_shm_zone_t                *cache;
+    time_t                         cache_max_age;
 } ngx_http_gongkai_loc_conf_t;
 
 

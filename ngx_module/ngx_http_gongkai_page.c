@@ -7,6 +7,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_gongkai_page.h"
+#include "ngx_http_gongkai_cache.h"
 
 
 static void ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
@@ -16,6 +17,7 @@ static ngx_int_t ngx_http_gongkai_page_render(ngx_http_request_t *r,
 static ngx_http_gongkai_value_t *ngx_http_gongkai_error_value(
     ngx_pool_t *pool, ngx_uint_t status, const char *title,
     const char *message);
+static ngx_uint_t ngx_http_gongkai_site_id(ngx_http_gongkai_value_t *data);
 
 
 /*
@@ -121,6 +123,16 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
     ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
     if (rc == NGX_HTTP_SERVICE_UNAVAILABLE) {
+
+        /* stale-if-error: the cached page, if there is one */
+
+        rc = ngx_http_gongkai_cache_stale(r, ctx);
+
+        if (rc != NGX_DECLINED) {
+            ngx_http_finalize_request(r, rc);
+            return;
+        }
+
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                 "服务暂时不可用",
@@ -223,11 +235,14 @@ ngx_http_gongkai_page_render(ngx_http_request_t *r, ngx_uint_t status,
     const char *name, ngx_http_gongkai_value_t *data)
 {
     size_t                         len;
+    ngx_int_t                      rc;
     ngx_chain_t                   *out;
+    ngx_http_gongkai_ctx_t        *ctx;
     ngx_http_gongkai_tmpl_t       *t;
     ngx_http_gongkai_main_conf_t  *gmcf;
 
     gmcf = ngx_http_get_module_main_conf(r, ngx_http_gongkai_module);
+    ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
     t = ngx_http_gongkai_tmpl_get(gmcf->tmpls, name);
     if (t == NULL) {
@@ -255,17 +270,59 @@ ngx_http_gongkai_page_render(ngx_http_request_t *r, ngx_uint_t status,
         ngx_str_set(&h->value, "30");
     }
 
+    if (ctx != NULL) {
+        if (status == NGX_HTTP_OK) {
+            rc = ngx_http_gongkai_cache_store(r, ctx,
+                                              ngx_http_gongkai_site_id(data),
+                                              &ngx_http_gongkai_html_type,
+                                              out, len);
+        } else {
+            rc = ngx_http_gongkai_cache_status(r, ctx);
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
     return ngx_http_gongkai_send(r, status, &ngx_http_gongkai_html_type, out,
                                  len);
+}
+
+
+/* sites.id of the page data's "site" member, or 0 */
+
+static ngx_uint_t
+ngx_http_gongkai_site_id(ngx_http_gongkai_value_t *data)
+{
+    ngx_int_t                  n;
+    ngx_http_gongkai_value_t  *site, *id;
+
+    site = ngx_http_gongkai_value_get(data, (u_char *) "site", 4);
+
+    if (site == NULL || site->type != NGX_HTTP_GONGKAI_OBJECT) {
+        return 0;
+    }
+
+    id = ngx_http_gongkai_value_get(site, (u_char *) "id", 2);
+
+    if (id == NULL || id->type != NGX_HTTP_GONGKAI_NUMBER) {
+        return 0;
+    }
+
+    n = ngx_atoi(id->str.data, id->str.len);
+
+    return n > 0 ? (ngx_uint_t) n : 0;
 }
 
 
 ngx_int_t
 ngx_http_gongkai_unknown_site(ngx_http_request_t *r)
 {
-    size_t        len;
-    ngx_buf_t    *b;
-    ngx_chain_t  *out;
+    size_t                   len;
+    ngx_buf_t               *b;
+    ngx_chain_t             *out;
+    ngx_http_gongkai_ctx_t  *ctx;
 
     /* deliberately no layout: nothing of any registered site is shown */
     static u_char  page[] =
@@ -298,6 +355,12 @@ ngx_http_gongkai_unknown_site(ngx_http_request_t *r)
 
     out->buf = b;
     out->next = NULL;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
+
+    if (ctx != NULL && ngx_http_gongkai_cache_status(r, ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_gongkai_send(r, NGX_HTTP_NOT_FOUND,
                                  &ngx_http_gongkai_html_type, out, len);

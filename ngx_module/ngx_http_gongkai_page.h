@@ -39,6 +39,11 @@ typedef struct {
     ngx_uint_t                     status;
     const char                    *title;
     const char                    *message;
+
+    /* the page cache (ngx_http_gongkai_cache.c); no key: not cached */
+    ngx_str_t                      cache_key;
+    uint64_t                       cache_stamp;
+    ngx_uint_t                     cache_status;
 } ngx_http_gongkai_ctx_t;
 
 

@@ -1,0 +1,1258 @@
+/*
+ * gongkai: the page cache (see ngx_http_gongkai_cache.h).
+ *
+ * One shared-memory zone per "gongkai_cache zone=NAME:SIZE", allocated
+ * with nginx's slab allocator: an rbtree of entries by key (a CRC32 of
+ * the key, then the key itself), a queue of the same entries from the
+ * most to the least recently used (evicted from its tail when an
+ * allocation fails), and an rbtree of sites.
+ *
+ * Staleness without touching the entries: the zone has a clock, a
+ * counter moved on by every invalidation.  An entry keeps the clock's
+ * value read before its page's query was sent; an invalidation of a site
+ * stamps the site with the next value, one of everything stamps the zone
+ * ("all").  An entry is fresh while its stamp is not older than its
+ * site's and the zone's, it is younger than max_age, and this worker's
+ * LISTEN connection is up.  A page whose query started before the
+ * invalidation is therefore stale even when it is stored after it.
+ * Stale entries stay until evicted: they are what is served when the
+ * database cannot be reached.
+ *
+ * Notifications (sql/migrations/0050): "<site id>", "*", "*@<epoch>"
+ * (everything stale after that second: a scheduled publication).  Every
+ * worker has its own LISTEN connection and applies what it receives to
+ * every zone; doing it twice is harmless.
+ *
+ * A lost LISTEN connection may have missed notifications: the worker
+ * serves no fresh entry until it listens again.  When it does, it
+ * invalidates everything unless another worker was listening to the same
+ * server all along (the zone keeps a slot per listening worker: its pid
+ * and the server's start time), so that "nginx -s reload", whose new
+ * workers start listening while the old ones still do, keeps the cache.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_md5.h>
+
+#include "ngx_http_gongkai_cache.h"
+
+
+/* changed whenever the shared structures change: see init_zone */
+#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6301
+
+#define NGX_HTTP_GONGKAI_CACHE_LISTENERS  64
+
+/* "0123456789abcdef": 64 bits of the body's MD5, quoted */
+#define NGX_HTTP_GONGKAI_CACHE_ETAG_LEN   18
+
+#define NGX_HTTP_GONGKAI_CACHE_CHANNEL    "gongkai_cache"
+
+
+typedef struct {
+    ngx_rbtree_node_t                  node;     /* key: sites.id */
+    uint64_t                           stamp;
+} ngx_http_gongkai_cache_site_t;
+
+
+typedef struct {
+    ngx_pid_t                          pid;
+    uint64_t                           started;  /* the server's start */
+} ngx_http_gongkai_cache_listener_t;
+
+
+typedef struct {
+    ngx_rbtree_node_t                  node;     /* key: crc32 of the key */
+    ngx_queue_t                        queue;
+    uint64_t                           stamp;
+    ngx_uint_t                         site;
+    time_t                             created;
+    time_t                             last_modified;
+    size_t                             body_len;
+    u_short                            key_len;
+    u_short                            type_len;
+    u_short                            disp_len;
+    u_char                             etag[NGX_HTTP_GONGKAI_CACHE_ETAG_LEN];
+
+    /* the key, the content type, the Content-Disposition, the body */
+    u_char                             data[1];
+} ngx_http_gongkai_cache_node_t;
+
+
+typedef struct {
+    ngx_uint_t                         magic;
+    ngx_rbtree_t                       rbtree;
+    ngx_rbtree_node_t                  sentinel;
+    ngx_rbtree_t                       sites;
+    ngx_rbtree_node_t                  sites_sentinel;
+    ngx_queue_t                        lru;
+    uint64_t                           clock;
+    uint64_t                           all;
+    time_t                             due;
+    ngx_http_gongkai_cache_listener_t  listeners[
+                                         NGX_HTTP_GONGKAI_CACHE_LISTENERS];
+} ngx_http_gongkai_cache_sh_t;
+
+
+typedef struct {
+    ngx_http_gongkai_cache_sh_t       *sh;
+    ngx_slab_pool_t                   *shpool;
+    size_t                             max_entry;
+} ngx_http_gongkai_cache_zone_t;
+
+
+/* a cached response copied out of the zone for one request */
+typedef struct {
+    ngx_str_t                          type;
+    ngx_str_t                          disp;
+    ngx_chain_t                       *body;     /* NULL: HEAD */
+    size_t                             len;
+    time_t                             last_modified;
+    u_char                            *etag;
+} ngx_http_gongkai_cache_copy_t;
+
+
+static ngx_int_t ngx_http_gongkai_cache_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static void ngx_http_gongkai_cache_rbtree_insert_value(
+    ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel);
+static ngx_http_gongkai_cache_node_t *ngx_http_gongkai_cache_lookup(
+    ngx_http_gongkai_cache_zone_t *zone, ngx_str_t *key, uint32_t hash);
+static ngx_uint_t ngx_http_gongkai_cache_fresh(
+    ngx_http_gongkai_cache_zone_t *zone, ngx_http_gongkai_cache_node_t *node,
+    time_t max_age);
+static void ngx_http_gongkai_cache_expire_due(
+    ngx_http_gongkai_cache_sh_t *sh);
+static void ngx_http_gongkai_cache_evict(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_http_gongkai_cache_node_t *node);
+static ngx_int_t ngx_http_gongkai_cache_copy(ngx_http_request_t *r,
+    ngx_http_gongkai_cache_node_t *node, ngx_http_gongkai_cache_copy_t *c);
+static ngx_int_t ngx_http_gongkai_cache_send(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, ngx_http_gongkai_cache_copy_t *c);
+static ngx_int_t ngx_http_gongkai_cache_headers(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, u_char *etag, time_t last_modified);
+static ngx_int_t ngx_http_gongkai_cache_push(ngx_http_request_t *r,
+    ngx_str_t *key, u_char *value, size_t len, ngx_table_elt_t **elt);
+static ngx_table_elt_t *ngx_http_gongkai_cache_find_header(
+    ngx_http_request_t *r, ngx_str_t *name);
+static void ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site,
+    ngx_str_t *type, ngx_table_elt_t *disp, ngx_chain_t *body, size_t len,
+    u_char *etag, time_t *last_modified);
+static void ngx_http_gongkai_cache_listen(ngx_uint_t up, PGresult *res);
+static void ngx_http_gongkai_cache_notify(const char *channel,
+    const char *payload);
+static void ngx_http_gongkai_cache_invalidate_site(
+    ngx_http_gongkai_cache_zone_t *zone, ngx_uint_t site);
+static void ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh,
+    time_t due);
+
+
+/* statements of the LISTEN connection: each its own transaction */
+static const char  *ngx_http_gongkai_cache_listen_sql[] = {
+    "listen " NGX_HTTP_GONGKAI_CACHE_CHANNEL,
+    "select due, started from portal.cache_state()",
+    NULL
+};
+
+
+static ngx_str_t  ngx_http_gongkai_cache_statuses[] = {
+    ngx_string("BYPASS"),
+    ngx_string("MISS"),
+    ngx_string("HIT"),
+    ngx_string("STALE")
+};
+
+
+/* this worker's zones, and whether its LISTEN connection is up */
+static ngx_array_t  *ngx_http_gongkai_cache_zones;
+static ngx_uint_t    ngx_http_gongkai_cache_listening;
+
+
+char *
+ngx_http_gongkai_cache_directive(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_gongkai_loc_conf_t *glcf = conf;
+
+    u_char                         *p;
+    time_t                          max_age;
+    ssize_t                         size;
+    ngx_str_t                      *value, name, s;
+    ngx_uint_t                      i;
+    ngx_shm_zone_t                 *shm_zone, **z;
+    ngx_http_gongkai_cache_zone_t  *zone;
+    ngx_http_gongkai_main_conf_t   *gmcf;
+
+    if (glcf->cache != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        glcf->cache = NULL;
+        return NGX_CONF_OK;
+    }
+
+    ngx_str_null(&name);
+    size = 0;
+    max_age = NGX_CONF_UNSET;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "zone=", 5) == 0) {
+
+            name.data = value[i].data + 5;
+            name.len = value[i].len - 5;
+
+            p = (u_char *) ngx_strchr(name.data, ':');
+
+            if (p != NULL) {
+                s.data = p + 1;
+                s.len = name.data + name.len - s.data;
+                name.len = p - name.data;
+
+                size = ngx_parse_size(&s);
+
+                if (size == NGX_ERROR) {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "invalid zone size \"%V\"", &value[i]);
+                    return NGX_CONF_ERROR;
+                }
+
+                if (size < (ssize_t) (8 * ngx_pagesize)) {
+                    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                       "zone \"%V\" is too small", &value[i]);
+                    return NGX_CONF_ERROR;
+                }
+            }
+
+            if (name.len == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid zone name \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "max_age=", 8) == 0) {
+
+            s.data = value[i].data + 8;
+            s.len = value[i].len - 8;
+
+            max_age = ngx_parse_time(&s, 1);
+
+            if (max_age == (time_t) NGX_ERROR || max_age == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "invalid max_age \"%V\"", &value[i]);
+                return NGX_CONF_ERROR;
+            }
+
+            continue;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (name.len == 0) {
+        return "needs \"zone=NAME:SIZE\"";
+    }
+
+    /* a zone named before may be used again without its size */
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size,
+                                     &ngx_http_gongkai_module);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data == NULL) {
+        zone = ngx_pcalloc(cf->pool, sizeof(ngx_http_gongkai_cache_zone_t));
+        if (zone == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        shm_zone->init = ngx_http_gongkai_cache_init_zone;
+        shm_zone->data = zone;
+
+        gmcf = ngx_http_conf_get_module_main_conf(cf,
+                                                  ngx_http_gongkai_module);
+
+        z = ngx_array_push(&gmcf->cache_zones);
+        if (z == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *z = shm_zone;
+    }
+
+    glcf->cache = shm_zone;
+
+    if (max_age != NGX_CONF_UNSET) {
+        glcf->cache_max_age = max_age;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+void
+ngx_http_gongkai_cache_init_main_conf(ngx_conf_t *cf,
+    ngx_http_gongkai_main_conf_t *gmcf)
+{
+    if (gmcf->cache_zones.nelts == 0) {
+        return;
+    }
+
+    gmcf->db.listen_sql = ngx_http_gongkai_cache_listen_sql;
+    gmcf->db.listen_handler = ngx_http_gongkai_cache_listen;
+    gmcf->db.notify_handler = ngx_http_gongkai_cache_notify;
+}
+
+
+void
+ngx_http_gongkai_cache_init_process(ngx_cycle_t *cycle,
+    ngx_http_gongkai_main_conf_t *gmcf)
+{
+    ngx_http_gongkai_cache_zones = &gmcf->cache_zones;
+    ngx_http_gongkai_cache_listening = 0;
+}
+
+
+/*
+ * The zone of the previous configuration is kept as it is (nginx passes
+ * its context as data): that is how entries survive "nginx -s reload".
+ * A module built with other shared structures cannot use it, and says so.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_gongkai_cache_zone_t *ozone = data;
+
+    size_t                          len;
+    ngx_http_gongkai_cache_zone_t  *zone;
+
+    zone = shm_zone->data;
+    zone->max_entry = shm_zone->shm.size / 8;
+
+    if (ozone != NULL) {
+        if (ozone->sh->magic != NGX_HTTP_GONGKAI_CACHE_MAGIC) {
+            ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                          "gongkai_cache zone \"%V\" was made by another "
+                          "version of the module: restart nginx instead "
+                          "of reloading it", &shm_zone->shm.name);
+            return NGX_ERROR;
+        }
+
+        zone->sh = ozone->sh;
+        zone->shpool = ozone->shpool;
+
+        return NGX_OK;
+    }
+
+    zone->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        zone->sh = zone->shpool->data;
+
+        return NGX_OK;
+    }
+
+    zone->sh = ngx_slab_calloc(zone->shpool,
+                               sizeof(ngx_http_gongkai_cache_sh_t));
+    if (zone->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    zone->shpool->data = zone->sh;
+
+    zone->sh->magic = NGX_HTTP_GONGKAI_CACHE_MAGIC;
+
+    ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
+                    ngx_http_gongkai_cache_rbtree_insert_value);
+    ngx_rbtree_init(&zone->sh->sites, &zone->sh->sites_sentinel,
+                    ngx_rbtree_insert_value);
+    ngx_queue_init(&zone->sh->lru);
+
+    /* the clock starts at 1: a page never stamped (0) is never fresh */
+    zone->sh->clock = 1;
+    zone->sh->all = 1;
+
+    len = sizeof(" in gongkai_cache zone \"\"") + shm_zone->shm.name.len;
+
+    zone->shpool->log_ctx = ngx_slab_alloc(zone->shpool, len);
+    if (zone->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(zone->shpool->log_ctx, " in gongkai_cache zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* a full zone is normal: the least recently used entry goes */
+    zone->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_gongkai_cache_rbtree_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t              **p;
+    ngx_http_gongkai_cache_node_t   *n, *t;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+
+            p = &temp->right;
+
+        } else { /* node->key == temp->key */
+
+            n = (ngx_http_gongkai_cache_node_t *) node;
+            t = (ngx_http_gongkai_cache_node_t *) temp;
+
+            p = (ngx_memn2cmp(n->data, t->data, n->key_len, t->key_len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+ngx_int_t
+ngx_http_gongkai_cache_page(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *path,
+    ngx_http_gongkai_cache_arg_t *args, ngx_uint_t nargs)
+{
+    uint32_t                        hash;
+    ngx_int_t                       rc;
+    ngx_str_t                       key;
+    ngx_http_gongkai_cache_copy_t   c;
+    ngx_http_gongkai_cache_node_t  *node;
+    ngx_http_gongkai_cache_zone_t  *zone;
+    ngx_http_gongkai_loc_conf_t    *glcf;
+
+    glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+
+    if (glcf->cache == NULL || !glcf->portal || r != r->main
+        || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
+    {
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_gongkai_cache_key(r->pool, &ctx->host, path, args, nargs,
+                                    &key);
+
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return NGX_DECLINED;
+    }
+
+    ctx->cache_key = key;
+    ctx->cache_status = NGX_HTTP_GONGKAI_CACHE_MISS;
+
+    /* invalidations that have arrived count before this request */
+    ngx_http_gongkai_db_listen_check();
+
+    zone = glcf->cache->data;
+    hash = ngx_crc32_short(key.data, key.len);
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    ngx_http_gongkai_cache_expire_due(zone->sh);
+
+    /* read before the query: an invalidation from now on makes it stale */
+    ctx->cache_stamp = zone->sh->clock;
+
+    node = ngx_http_gongkai_cache_lookup(zone, &key, hash);
+
+    if (node == NULL
+        || !ngx_http_gongkai_cache_fresh(zone, node, glcf->cache_max_age))
+    {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    ngx_queue_remove(&node->queue);
+    ngx_queue_insert_head(&zone->sh->lru, &node->queue);
+
+    rc = ngx_http_gongkai_cache_copy(r, node, &c);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "gongkai cache: hit \"%V\"", &key);
+
+    ctx->cache_status = NGX_HTTP_GONGKAI_CACHE_HIT;
+
+    return ngx_http_gongkai_cache_send(r, ctx, &c);
+}
+
+
+ngx_int_t
+ngx_http_gongkai_cache_stale(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx)
+{
+    ngx_int_t                       rc;
+    ngx_http_gongkai_cache_copy_t   c;
+    ngx_http_gongkai_cache_node_t  *node;
+    ngx_http_gongkai_cache_zone_t  *zone;
+    ngx_http_gongkai_loc_conf_t    *glcf;
+
+    glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+
+    if (glcf->cache == NULL || ctx->cache_key.len == 0) {
+        return NGX_DECLINED;
+    }
+
+    zone = glcf->cache->data;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    node = ngx_http_gongkai_cache_lookup(zone, &ctx->cache_key,
+                                         ngx_crc32_short(ctx->cache_key.data,
+                                                         ctx->cache_key.len));
+    if (node == NULL) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    rc = ngx_http_gongkai_cache_copy(r, node, &c);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "gongkai cache: database unavailable, stale page sent");
+
+    ctx->cache_status = NGX_HTTP_GONGKAI_CACHE_STALE;
+
+    return ngx_http_gongkai_cache_send(r, ctx, &c);
+}
+
+
+ngx_int_t
+ngx_http_gongkai_cache_store(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site, ngx_str_t *type,
+    ngx_chain_t *body, size_t len)
+{
+    u_char                         *etag, *p, digest[16];
+    size_t                          sum;
+    time_t                          last_modified;
+    ngx_md5_t                       md5;
+    ngx_chain_t                    *cl;
+    ngx_table_elt_t                *disp;
+    ngx_http_gongkai_cache_zone_t  *zone;
+    ngx_http_gongkai_loc_conf_t    *glcf;
+
+    static ngx_str_t  set_cookie = ngx_string("Set-Cookie");
+    static ngx_str_t  disposition = ngx_string("Content-Disposition");
+
+    glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+
+    /* the ETag: the body's digest, the same whoever renders it */
+
+    ngx_md5_init(&md5);
+
+    sum = 0;
+
+    for (cl = body; cl != NULL; cl = cl->next) {
+        ngx_md5_update(&md5, cl->buf->pos, cl->buf->last - cl->buf->pos);
+        sum += cl->buf->last - cl->buf->pos;
+    }
+
+    ngx_md5_final(digest, &md5);
+
+    etag = ngx_pnalloc(r->pool, NGX_HTTP_GONGKAI_CACHE_ETAG_LEN);
+    if (etag == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = etag;
+    *p++ = '"';
+    p = ngx_hex_dump(p, digest, 8);
+    *p = '"';
+
+    last_modified = ngx_time();
+
+    if (glcf->cache != NULL && glcf->portal && ctx->cache_key.len
+        && site != 0 && sum == len && r == r->main
+        && ngx_http_gongkai_cache_find_header(r, &set_cookie) == NULL)
+    {
+        zone = glcf->cache->data;
+        disp = ngx_http_gongkai_cache_find_header(r, &disposition);
+
+        ngx_http_gongkai_cache_insert(zone, r, ctx, site, type, disp, body,
+                                      len, etag, &last_modified);
+    }
+
+    return ngx_http_gongkai_cache_headers(r, ctx, etag, last_modified);
+}
+
+
+ngx_int_t
+ngx_http_gongkai_cache_status(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx)
+{
+    ngx_str_t                    *v;
+    ngx_http_gongkai_loc_conf_t  *glcf;
+
+    static ngx_str_t  name = ngx_string("X-Gongkai-Cache");
+
+    glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+
+    if (glcf->cache == NULL) {
+        return NGX_OK;
+    }
+
+    v = &ngx_http_gongkai_cache_statuses[ctx->cache_status];
+
+    return ngx_http_gongkai_cache_push(r, &name, v->data, v->len, NULL);
+}
+
+
+/* the zone is locked */
+
+static ngx_http_gongkai_cache_node_t *
+ngx_http_gongkai_cache_lookup(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_str_t *key, uint32_t hash)
+{
+    ngx_int_t                       rc;
+    ngx_rbtree_node_t              *node, *sentinel;
+    ngx_http_gongkai_cache_node_t  *n;
+
+    node = zone->sh->rbtree.root;
+    sentinel = zone->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (hash < node->key) {
+            node = node->left;
+            continue;
+        }
+
+        if (hash > node->key) {
+            node = node->right;
+            continue;
+        }
+
+        /* hash == node->key */
+
+        n = (ngx_http_gongkai_cache_node_t *) node;
+
+        rc = ngx_memn2cmp(key->data, n->data, key->len, n->key_len);
+
+        if (rc == 0) {
+            return n;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+/* the zone is locked */
+
+static ngx_uint_t
+ngx_http_gongkai_cache_fresh(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_http_gongkai_cache_node_t *node, time_t max_age)
+{
+    ngx_rbtree_node_t              *n, *sentinel;
+    ngx_http_gongkai_cache_site_t  *site;
+
+    if (!ngx_http_gongkai_cache_listening
+        || node->stamp < zone->sh->all
+        || ngx_time() - node->created >= max_age)
+    {
+        return 0;
+    }
+
+    n = zone->sh->sites.root;
+    sentinel = zone->sh->sites.sentinel;
+
+    while (n != sentinel) {
+        if (node->site != n->key) {
+            n = (node->site < n->key) ? n->left : n->right;
+            continue;
+        }
+
+        site = (ngx_http_gongkai_cache_site_t *) n;
+
+        return node->stamp >= site->stamp;
+    }
+
+    return 1;
+}
+
+
+/* the zone is locked: a due time has passed, everything is stale */
+
+static void
+ngx_http_gongkai_cache_expire_due(ngx_http_gongkai_cache_sh_t *sh)
+{
+    /* strictly after the second it names: publish_due() sees it due */
+
+    if (sh->due != 0 && ngx_time() > sh->due) {
+        sh->all = ++sh->clock;
+        sh->due = 0;
+    }
+}
+
+
+/* the zone is locked */
+
+static void
+ngx_http_gongkai_cache_evict(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_http_gongkai_cache_node_t *node)
+{
+    ngx_queue_remove(&node->queue);
+    ngx_rbtree_delete(&zone->sh->rbtree, &node->node);
+    ngx_slab_free_locked(zone->shpool, node);
+}
+
+
+/* the zone is locked: copy what a response needs into the request pool */
+
+static ngx_int_t
+ngx_http_gongkai_cache_copy(ngx_http_request_t *r,
+    ngx_http_gongkai_cache_node_t *node, ngx_http_gongkai_cache_copy_t *c)
+{
+    u_char     *p;
+    ngx_buf_t  *b;
+
+    p = node->data + node->key_len;
+
+    c->len = node->body_len;
+    c->last_modified = node->last_modified;
+    c->body = NULL;
+
+    c->etag = ngx_pnalloc(r->pool, NGX_HTTP_GONGKAI_CACHE_ETAG_LEN
+                                   + node->type_len + node->disp_len);
+    if (c->etag == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(c->etag, node->etag, NGX_HTTP_GONGKAI_CACHE_ETAG_LEN);
+
+    c->type.data = c->etag + NGX_HTTP_GONGKAI_CACHE_ETAG_LEN;
+    c->type.len = node->type_len;
+    ngx_memcpy(c->type.data, p, node->type_len);
+    p += node->type_len;
+
+    c->disp.data = c->type.data + node->type_len;
+    c->disp.len = node->disp_len;
+    ngx_memcpy(c->disp.data, p, node->disp_len);
+    p += node->disp_len;
+
+    if (r->method == NGX_HTTP_HEAD || node->body_len == 0) {
+        return NGX_OK;
+    }
+
+    b = ngx_create_temp_buf(r->pool, node->body_len);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->pos, p, node->body_len);
+
+    c->body = ngx_alloc_chain_link(r->pool);
+    if (c->body == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->body->buf = b;
+    c->body->next = NULL;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_cache_send(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, ngx_http_gongkai_cache_copy_t *c)
+{
+    static ngx_str_t  disposition = ngx_string("Content-Disposition");
+
+    if (c->disp.len
+        && ngx_http_gongkai_cache_push(r, &disposition, c->disp.data,
+                                       c->disp.len, NULL)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ngx_http_gongkai_cache_headers(r, ctx, c->etag, c->last_modified)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_gongkai_send(r, NGX_HTTP_OK, &c->type, c->body, c->len);
+}
+
+
+/* ETag, Last-Modified, Cache-Control and X-Gongkai-Cache of a 200 */
+
+static ngx_int_t
+ngx_http_gongkai_cache_headers(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, u_char *etag, time_t last_modified)
+{
+    static ngx_str_t  etag_name = ngx_string("ETag");
+    static ngx_str_t  cc_name = ngx_string("Cache-Control");
+    static u_char     cc[] = "no-cache";
+
+    if (ngx_http_gongkai_cache_push(r, &etag_name, etag,
+                                    NGX_HTTP_GONGKAI_CACHE_ETAG_LEN,
+                                    &r->headers_out.etag)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* conditional requests: nginx's not_modified filter answers 304 */
+    r->headers_out.last_modified_time = last_modified;
+
+    /* citizens' browsers ask again each time (a 304 is cheap) */
+    if (ngx_http_gongkai_cache_push(r, &cc_name, cc, sizeof(cc) - 1, NULL)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_gongkai_cache_status(r, ctx);
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_cache_push(ngx_http_request_t *r, ngx_str_t *key,
+    u_char *value, size_t len, ngx_table_elt_t **elt)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key = *key;
+    h->value.data = value;
+    h->value.len = len;
+
+    if (elt != NULL) {
+        *elt = h;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_gongkai_cache_find_header(ngx_http_request_t *r, ngx_str_t *name)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash != 0 && h[i].key.len == name->len
+            && ngx_strncasecmp(h[i].key.data, name->data, name->len) == 0)
+        {
+            return &h[i];
+        }
+    }
+}
+
+
+/*
+ * Store a response, replacing the entry of the same key unless that one
+ * was made from a newer query; an unchanged page keeps its Last-Modified.
+ */
+
+static void
+ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site,
+    ngx_str_t *type, ngx_table_elt_t *disp, ngx_chain_t *body, size_t len,
+    u_char *etag, time_t *last_modified)
+{
+    u_char                         *p;
+    size_t                          size, dlen;
+    uint32_t                        hash;
+    ngx_queue_t                    *q;
+    ngx_chain_t                    *cl;
+    ngx_http_gongkai_cache_node_t  *node, *old;
+
+    dlen = disp ? disp->value.len : 0;
+
+    if (type->len > 0xffff || dlen > 0xffff) {
+        return;
+    }
+
+    size = offsetof(ngx_http_gongkai_cache_node_t, data)
+           + ctx->cache_key.len + type->len + dlen + len;
+
+    if (size > zone->max_entry) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "gongkai cache: %uz bytes, too large for \"%V\"",
+                       size, &ctx->cache_key);
+        return;
+    }
+
+    hash = ngx_crc32_short(ctx->cache_key.data, ctx->cache_key.len);
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    old = ngx_http_gongkai_cache_lookup(zone, &ctx->cache_key, hash);
+
+    if (old != NULL) {
+        if (old->stamp > ctx->cache_stamp) {
+            /* another request stored a newer page meanwhile */
+            ngx_shmtx_unlock(&zone->shpool->mutex);
+            return;
+        }
+
+        if (ngx_memcmp(old->etag, etag, NGX_HTTP_GONGKAI_CACHE_ETAG_LEN)
+            == 0)
+        {
+            *last_modified = old->last_modified;
+        }
+
+        ngx_http_gongkai_cache_evict(zone, old);
+    }
+
+    for ( ;; ) {
+        node = ngx_slab_alloc_locked(zone->shpool, size);
+
+        if (node != NULL) {
+            break;
+        }
+
+        if (ngx_queue_empty(&zone->sh->lru)) {
+            ngx_shmtx_unlock(&zone->shpool->mutex);
+
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "gongkai cache: no room for %uz bytes", size);
+            return;
+        }
+
+        /* full: the least recently used entry goes */
+
+        q = ngx_queue_last(&zone->sh->lru);
+        ngx_http_gongkai_cache_evict(zone,
+            ngx_queue_data(q, ngx_http_gongkai_cache_node_t, queue));
+    }
+
+    node->node.key = hash;
+    node->stamp = ctx->cache_stamp;
+    node->site = site;
+    node->created = ngx_time();
+    node->last_modified = *last_modified;
+    node->body_len = len;
+    node->key_len = (u_short) ctx->cache_key.len;
+    node->type_len = (u_short) type->len;
+    node->disp_len = (u_short) dlen;
+    ngx_memcpy(node->etag, etag, NGX_HTTP_GONGKAI_CACHE_ETAG_LEN);
+
+    p = ngx_cpymem(node->data, ctx->cache_key.data, ctx->cache_key.len);
+    p = ngx_cpymem(p, type->data, type->len);
+
+    if (dlen) {
+        p = ngx_cpymem(p, disp->value.data, dlen);
+    }
+
+    for (cl = body; cl != NULL; cl = cl->next) {
+        p = ngx_cpymem(p, cl->buf->pos, cl->buf->last - cl->buf->pos);
+    }
+
+    ngx_rbtree_insert(&zone->sh->rbtree, &node->node);
+    ngx_queue_insert_head(&zone->sh->lru, &node->queue);
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "gongkai cache: stored \"%V\", %uz bytes",
+                   &ctx->cache_key, size);
+}
+
+
+/*
+ * The LISTEN connection came up (res: portal.cache_state()'s row) or
+ * went down.
+ */
+
+static void
+ngx_http_gongkai_cache_listen(ngx_uint_t up, PGresult *res)
+{
+    time_t                              due;
+    uint64_t                            started;
+    ngx_uint_t                          i, k, live;
+    ngx_shm_zone_t                    **zones;
+    ngx_http_gongkai_cache_sh_t        *sh;
+    ngx_http_gongkai_cache_zone_t      *zone;
+    ngx_http_gongkai_cache_listener_t  *l, *slot;
+
+    if (ngx_http_gongkai_cache_zones == NULL) {
+        return;
+    }
+
+    due = 0;
+    started = 0;
+
+    if (up && res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK
+        && PQntuples(res) == 1 && PQnfields(res) == 2)
+    {
+        if (!PQgetisnull(res, 0, 0)) {
+            due = (time_t) ngx_atotm((u_char *) PQgetvalue(res, 0, 0),
+                                     PQgetlength(res, 0, 0));
+            if (due == NGX_ERROR) {
+                due = 0;
+            }
+        }
+
+        if (!PQgetisnull(res, 0, 1)) {
+            started = (uint64_t) ngx_atoof((u_char *) PQgetvalue(res, 0, 1),
+                                           PQgetlength(res, 0, 1));
+            if (started == (uint64_t) NGX_ERROR) {
+                started = 0;
+            }
+        }
+    }
+
+    zones = ngx_http_gongkai_cache_zones->elts;
+
+    for (i = 0; i < ngx_http_gongkai_cache_zones->nelts; i++) {
+        zone = zones[i]->data;
+        sh = zone->sh;
+
+        ngx_shmtx_lock(&zone->shpool->mutex);
+
+        live = 0;
+        slot = NULL;
+
+        for (k = 0; k < NGX_HTTP_GONGKAI_CACHE_LISTENERS; k++) {
+            l = &sh->listeners[k];
+
+            if (l->pid == ngx_pid
+                || (l->pid != 0 && kill(l->pid, 0) == -1
+                    && ngx_errno == NGX_ESRCH))
+            {
+                /* this worker's old slot, or a worker that died */
+                l->pid = 0;
+            }
+
+            if (l->pid == 0) {
+                if (slot == NULL) {
+                    slot = l;
+                }
+
+                continue;
+            }
+
+            if (started != 0 && l->started == started) {
+                live++;
+            }
+        }
+
+        if (up) {
+            ngx_http_gongkai_cache_expire_due(sh);
+
+            if (live == 0) {
+                /* nobody listened: notifications may have been lost */
+                sh->all = ++sh->clock;
+            }
+
+            if (slot != NULL) {
+                slot->pid = ngx_pid;
+                slot->started = started;
+            }
+
+            ngx_http_gongkai_cache_set_due(sh, due);
+        }
+
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+
+        if (up) {
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                           "gongkai cache: listening, %ui other listeners, "
+                           "due %T", live, due);
+        }
+    }
+
+    ngx_http_gongkai_cache_listening = up;
+}
+
+
+static void
+ngx_http_gongkai_cache_notify(const char *channel, const char *payload)
+{
+    size_t                          len;
+    time_t                          due;
+    ngx_int_t                       site;
+    ngx_uint_t                      i, all;
+    ngx_shm_zone_t                **zones;
+    ngx_http_gongkai_cache_zone_t  *zone;
+
+    if (ngx_http_gongkai_cache_zones == NULL
+        || ngx_strcmp(channel, NGX_HTTP_GONGKAI_CACHE_CHANNEL) != 0)
+    {
+        return;
+    }
+
+    len = ngx_strlen(payload);
+    all = 0;
+    due = 0;
+    site = 0;
+
+    if (len == 1 && payload[0] == '*') {
+        all = 1;
+
+    } else if (len > 2 && payload[0] == '*' && payload[1] == '@') {
+        due = ngx_atotm((u_char *) payload + 2, len - 2);
+
+        if (due == NGX_ERROR || due == 0) {
+            goto invalid;
+        }
+
+    } else {
+        site = ngx_atoi((u_char *) payload, len);
+
+        if (site == NGX_ERROR || site == 0) {
+            goto invalid;
+        }
+    }
+
+    zones = ngx_http_gongkai_cache_zones->elts;
+
+    for (i = 0; i < ngx_http_gongkai_cache_zones->nelts; i++) {
+        zone = zones[i]->data;
+
+        ngx_shmtx_lock(&zone->shpool->mutex);
+
+        if (all) {
+            zone->sh->all = ++zone->sh->clock;
+
+        } else if (due) {
+            ngx_http_gongkai_cache_expire_due(zone->sh);
+            ngx_http_gongkai_cache_set_due(zone->sh, due);
+
+        } else {
+            ngx_http_gongkai_cache_invalidate_site(zone, (ngx_uint_t) site);
+        }
+
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+    }
+
+    return;
+
+invalid:
+
+    ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
+                  "gongkai cache: ignored the notification \"%s\"", payload);
+}
+
+
+/* the zone is locked */
+
+static void
+ngx_http_gongkai_cache_invalidate_site(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_uint_t site)
+{
+    ngx_rbtree_node_t              *n, *sentinel;
+    ngx_http_gongkai_cache_site_t  *s;
+
+    n = zone->sh->sites.root;
+    sentinel = zone->sh->sites.sentinel;
+
+    while (n != sentinel) {
+        if (site != n->key) {
+            n = (site < n->key) ? n->left : n->right;
+            continue;
+        }
+
+        s = (ngx_http_gongkai_cache_site_t *) n;
+        s->stamp = ++zone->sh->clock;
+        return;
+    }
+
+    s = ngx_slab_alloc_locked(zone->shpool,
+                              sizeof(ngx_http_gongkai_cache_site_t));
+
+    if (s == NULL) {
+        /* no room for the site: everything, then */
+        zone->sh->all = ++zone->sh->clock;
+        return;
+    }
+
+    s->node.key = site;
+    s->stamp = ++zone->sh->clock;
+
+    ngx_rbtree_insert(&zone->sh->sites, &s->node);
+}
+
+
+/*
+ * The zone is locked.  The next due time: the earliest of those not yet
+ * passed (the database sends its earliest each time rounds change).
+ */
+
+static void
+ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh, time_t due)
+{
+    if (due == 0) {
+        return;
+    }
+
+    if (sh->due == 0 || due < sh->due) {
+        sh->due = due;
+    }
+}
