@@ -1029,7 +1029,6 @@ ngx_http_gongkai_admin_result(ngx_http_request_t *r, PGresult *res,
 {
     char                          *state, *msg;
     ngx_str_t                      login;
-    const char                    *err;
     ngx_http_gongkai_value_t      *data;
     ngx_http_gongkai_admin_ctx_t  *ctx;
 
@@ -1091,25 +1090,12 @@ ngx_http_gongkai_admin_result(ngx_http_request_t *r, PGresult *res,
         goto internal;
     }
 
-    if (rc != NGX_OK || PQntuples(res) != 1 || PQnfields(res) != 1
-        || PQgetisnull(res, 0, 0))
-    {
-        if (rc == NGX_OK) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "gongkai admin: statement returned no data");
-        }
-
+    if (rc != NGX_OK) {
         goto internal;
     }
 
-    data = ngx_http_gongkai_json_parse(r->pool,
-                                       (u_char *) PQgetvalue(res, 0, 0),
-                                       PQgetlength(res, 0, 0), &err);
-
-    if (data == NULL || data->type != NGX_HTTP_GONGKAI_OBJECT) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "gongkai admin: page data is not a JSON object: %s",
-                      data == NULL ? err : "wrong type");
+    data = ngx_http_gongkai_result_object(r, res);
+    if (data == NULL) {
         goto internal;
     }
 
@@ -1277,11 +1263,7 @@ static void
 ngx_http_gongkai_admin_file_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    size_t        len;
-    ngx_int_t     rv;
-    ngx_buf_t    *b;
-    ngx_str_t     type;
-    ngx_chain_t  *out;
+    ngx_int_t  rv;
 
     if (rc != NGX_OK) {
         /* errors come the same way as a page's */
@@ -1306,47 +1288,12 @@ ngx_http_gongkai_admin_file_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (PQgetisnull(res, 0, 1) || PQgetlength(res, 0, 1) == 0) {
-        ngx_str_set(&type, "application/octet-stream");
-
-    } else {
-        type.data = (u_char *) PQgetvalue(res, 0, 1);
-        type.len = PQgetlength(res, 0, 1);
-    }
-
-    if (ngx_http_gongkai_disposition(r, (u_char *) PQgetvalue(res, 0, 0),
-                                     PQgetlength(res, 0, 0))
-        != NGX_OK
-        || ngx_http_gongkai_admin_headers(r) != NGX_OK)
-    {
+    if (ngx_http_gongkai_admin_headers(r) != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    len = PQgetlength(res, 0, 2);
-    out = NULL;
-
-    if (len) {
-        b = ngx_calloc_buf(r->pool);
-        out = ngx_alloc_chain_link(r->pool);
-
-        if (b == NULL || out == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        /* the result lives until the request pool is freed */
-        b->pos = (u_char *) PQgetvalue(res, 0, 2);
-        b->last = b->pos + len;
-        b->memory = 1;
-
-        out->buf = b;
-        out->next = NULL;
-    }
-
-    rv = ngx_http_gongkai_send(r, NGX_HTTP_OK, &type, out, len);
-
-    ngx_http_finalize_request(r, rv);
+    ngx_http_finalize_request(r, ngx_http_gongkai_send_file(r, res, 0, 1, 2));
 }
 
 
