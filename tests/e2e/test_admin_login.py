@@ -109,6 +109,14 @@ class Db:
                          "and (%s::text is null or action = %s) order by id",
                          (login, since, action, action))
 
+    def new_sessions(self, uid, since):
+        return self.value("select count(*) from gongkai.sessions "
+                          "where user_id = %s and id > %s", (uid, since))
+
+    def last_session_id(self):
+        return self.value("select coalesce(max(id), 0) "
+                          "from gongkai.sessions")
+
     def last_audit_id(self):
         return self.value("select coalesce(max(id), 0) "
                           "from gongkai.audit_log")
@@ -257,7 +265,7 @@ def test_each_demo_user_logs_in(new_client, dbx, login, password):
 
 def test_wrong_password(client, dbx, e2e_user):
     login, uid = e2e_user("wrong")
-    since = dbx.last_audit_id()
+    since, since_s = dbx.last_audit_id(), dbx.last_session_id()
     resp = client.login(login, "not-the-password")
     assert resp.status_code == 200
     html = resp.text
@@ -269,8 +277,7 @@ def test_wrong_password(client, dbx, e2e_user):
     assert dbx.user(login)["failed_logins"] == 1
     rows = dbx.audit(login, since, "login.failed")
     assert [r["detail"] for r in rows] == [{"failures": 1, "delay": 1}]
-    assert dbx.value("select count(*) from gongkai.sessions "
-                     "where user_id = %s", (uid,)) == 0
+    assert dbx.new_sessions(uid, since_s) == 0
     # the second failure in a row is answered later still
     client.login(login, "still-not-it")
     rows = dbx.audit(login, since, "login.failed")
@@ -292,7 +299,7 @@ def test_unknown_name_gets_the_same_answer(client, dbx, no_slowdown):
 def test_lock_after_five_failures(client, new_client, dbx, e2e_user,
                                   no_slowdown):
     login, uid = e2e_user("lock")
-    since = dbx.last_audit_id()
+    since, since_s = dbx.last_audit_id(), dbx.last_session_id()
     for n in range(1, 5):
         resp = client.login(login, "bad-password-%d" % n)
         assert resp.status_code == 200 and WRONG in resp.text
@@ -317,8 +324,7 @@ def test_lock_after_five_failures(client, new_client, dbx, e2e_user,
     assert resp.status_code == 200 and until in resp.text
     assert session_cookie(other) is None
     assert dbx.audit(login, since)[-1]["action"] == "login.refused"
-    assert dbx.value("select count(*) from gongkai.sessions "
-                     "where user_id = %s", (uid,)) == 0
+    assert dbx.new_sessions(uid, since_s) == 0
 
     # the lock runs out (moved back in the database): in again
     dbx.run("update gongkai.users set locked_until = now() - interval "
@@ -407,7 +413,7 @@ def test_post_without_a_good_csrf_is_refused(new_client, dbx, e2e_user):
 
 def test_login_form_needs_its_own_token(new_client, dbx, e2e_user):
     login, uid = e2e_user("precsrf")
-    since = dbx.last_audit_id()
+    since, since_s = dbx.last_audit_id(), dbx.last_session_id()
     # no gk_login cookie at all
     client = new_client()
     resp = client.post("login", {"login": login, "password": PASSWORD,
@@ -427,8 +433,7 @@ def test_login_form_needs_its_own_token(new_client, dbx, e2e_user):
     assert resp.status_code == 403
     assert session_cookie(client) is None
     assert dbx.audit(login, since) == []
-    assert dbx.value("select count(*) from gongkai.sessions "
-                     "where user_id = %s", (uid,)) == 0
+    assert dbx.new_sessions(uid, since_s) == 0
 
 
 # --------------------------------------------------------------------------
@@ -457,8 +462,9 @@ def two_items(db):
         uid = dbx.value("select id from gongkai.users where login = %s",
                         (login,))
         for n in range(3):
-            dbx.run("select gongkai.audit(%s, '192.0.2.1', 'item.e2e', %s, "
-                    "null, %s)", (uid, item, psycopg2.extras.Json({"n": n})))
+            dbx.run("select gongkai.audit(%s, '192.0.2.1', 'item.endtoend', "
+                    "%s, null, %s)",
+                    (uid, item, psycopg2.extras.Json({"n": n})))
         ids[code] = item
     return ids
 
@@ -474,7 +480,7 @@ def test_audit_page_search(new_client, two_items, dbx):
     assert 'value="%d"' % item in html              # the filter is kept
 
     html = audit_page(client, user="dh.unithead", action="login")
-    assert "dh.unithead" in html and "item.e2e" not in html
+    assert "dh.unithead" in html and "item.endtoend" not in html
     assert '<option selected="selected" value="login">' in html
 
     tomorrow = dbx.value("select to_char((now() at time zone "
@@ -498,16 +504,41 @@ def test_audit_page_organ_scope(new_client, two_items):
     assert set(row_ids(audit_page(client, item=str(mine)))) == {str(mine)}
     html = audit_page(client, item=str(theirs))
     assert row_ids(html) == [] and "没有符合条件的记录" in html
-    html = audit_page(client, action="item.e2e")
+    html = audit_page(client, action="item.endtoend")
     assert set(row_ids(html)) == {str(mine)}
-    assert "dh.drafter" not in html and "德宏傣族景颇族自治州人民政府办公室" \
-        not in html
+    assert "dh.drafter" not in html
+    assert "德宏傣族景颇族自治州人民政府办公室" not in html
 
     # the system administrator sees both organs
     client = new_client()
     logged_in(client, "dh.sysadmin", password)
-    html = audit_page(client, action="item.e2e")
+    html = audit_page(client, action="item.endtoend")
     assert {str(mine), str(theirs)} <= set(row_ids(html))
+
+
+def test_audit_page_pages(new_client, two_items, dbx):
+    """50 rows a page; the next/previous links keep the filters."""
+    item = two_items[OFFICE]
+    uid = dbx.value("select id from gongkai.users where login = 'dh.drafter'")
+    have = dbx.value("select count(*) from gongkai.audit_log where "
+                     "item_id = %s and action = 'item.endtoend'", (item,))
+    for n in range(have, 53):
+        dbx.run("select gongkai.audit(%s, null, 'item.endtoend', %s, null, "
+                "'{}')", (uid, item))
+    client = new_client()
+    logged_in(client, "dh.leader", dict(demo_logins())["dh.leader"])
+    html = audit_page(client, item=str(item), action="item.endtoend")
+    assert len(row_ids(html)) == 50
+    m = re.search(r'<a rel="next" href="([^"]+)">下一页</a>', html)
+    assert m and 'rel="prev"' not in html
+    href = m.group(1).replace("&amp;", "&")
+    assert href == ("audit?item=%d&user=&action=item.endtoend&from=&to="
+                    "&page=2" % item)
+    page2 = client.get(href)
+    assert page2.status_code == 200
+    assert 0 < len(row_ids(page2.text)) <= 50
+    assert re.search(r'<a rel="prev" href="[^"]*page=1">上一页</a>',
+                     page2.text)
 
 
 def test_audit_page_needs_a_session(new_client):

@@ -629,5 +629,3 @@ def test_demo_users_match_logins_file(cur):
     for role in ROLES:
         assert counts[role] == (2, 2), role
     assert counts["system_admin"] == (1, 1)
-    assert one(cur, "select count(*) from user_roles "
-                    "where role = 'system_admin'") == 1
