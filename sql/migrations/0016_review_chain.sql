@@ -1249,10 +1249,7 @@ create trigger review_steps_after_insert
 -- public page functions and the admin home call it first.  Cheap when
 -- nothing is due (one probe of the partial index review_rounds_due); a
 -- standby or a read-only transaction skips it; concurrent callers skip
--- each other's rows instead of waiting.  A round that cannot be applied
--- (its record no longer complete) is left as it is, with a warning in
--- the server log, rather than failing the public page that called this.
--- Returns how many it applied.
+-- each other's rows instead of waiting.  Returns how many it applied.
 create function publish_due()
 returns integer
 language plpgsql volatile
@@ -1283,23 +1280,14 @@ begin
          order by publish_at, id
          for update skip locked
     loop
-        begin
-            perform round_apply(v_id);
-            perform audit(null, null,
-                          case v_kind when 'publish' then 'item.publish'
-                                      when 'change' then 'item.change'
-                                      else 'item.' || (select state
-                                                         from items
-                                                        where id = v_item)
-                          end,
-                          v_item, null,
-                          jsonb_build_object('round', v_id,
-                                             'scheduled', true));
-            v_n := v_n + 1;
-        exception when others then
-            raise warning 'publish_due: round % of item % not applied: %',
-                v_id, v_item, sqlerrm;
-        end;
+        perform round_apply(v_id);
+        perform audit(null, null,
+                      case v_kind when 'publish' then 'item.publish'
+                                  when 'change' then 'item.change'
+                                  else 'item.withdraw' end,
+                      v_item, null,
+                      jsonb_build_object('round', v_id, 'scheduled', true));
+        v_n := v_n + 1;
     end loop;
     return v_n;
 end

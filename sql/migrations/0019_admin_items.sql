@@ -416,9 +416,7 @@ begin
                                    case when s.publish_at is not null then
                                        '定时发布：' || fmt_time(s.publish_at)
                                    end,
-                                   case when s.hits_acknowledged
-                                             and jsonb_array_length(
-                                                 rr.screen_hits) > 0 then
+                                   case when s.hits_acknowledged then
                                        '已确认筛查提示' end), ''),
                                'negative', s.decision in ('reject',
                                                           'withhold'))
