@@ -97,6 +97,8 @@ static ngx_int_t ngx_http_gongkai_admin_get_cookie(ngx_http_request_t *r,
 static ngx_int_t ngx_http_gongkai_admin_random(ngx_pool_t *pool,
     ngx_str_t *hex);
 static ngx_uint_t ngx_http_gongkai_admin_equal(ngx_str_t *a, ngx_str_t *b);
+static void ngx_http_gongkai_admin_field_label(ngx_str_t *field,
+    ngx_str_t *label);
 static ngx_int_t ngx_http_gongkai_admin_set(ngx_pool_t *pool,
     ngx_http_gongkai_value_t *obj, const char *key, u_char *data,
     size_t len);
@@ -879,7 +881,7 @@ ngx_http_gongkai_admin_screen(ngx_http_request_t *r,
 {
     u_char                         *p, *field;
     size_t                          len;
-    ngx_str_t                       json;
+    ngx_str_t                       json, label;
     ngx_uint_t                      i;
     ngx_array_t                     hits;
     const char                     *err;
@@ -921,8 +923,8 @@ ngx_http_gongkai_admin_screen(ngx_http_request_t *r,
 
     for (i = 0; i < hits.nelts; i++) {
         if (hit[i].blocking) {
-            len += hit[i].match.len + hit[i].field.len
-                   + sizeof("“”（）、");
+            ngx_http_gongkai_admin_field_label(&hit[i].field, &label);
+            len += hit[i].match.len + label.len + sizeof("“”（）、");
         }
     }
 
@@ -948,8 +950,8 @@ ngx_http_gongkai_admin_screen(ngx_http_request_t *r,
                 p = ngx_cpymem(p, "、", sizeof("、") - 1);
             }
 
-            p = ngx_sprintf(p, "“%V”（%V）", &hit[i].match,
-                            &hit[i].field);
+            ngx_http_gongkai_admin_field_label(&hit[i].field, &label);
+            p = ngx_sprintf(p, "“%V”（%V）", &hit[i].match, &label);
         }
 
         ngx_cpystrn(p, tail, sizeof(tail));
@@ -1662,4 +1664,37 @@ ngx_http_gongkai_admin_set(ngx_pool_t *pool, ngx_http_gongkai_value_t *obj,
     ngx_http_gongkai_value_set(obj, key, v);
 
     return NGX_OK;
+}
+
+
+/* where a screened text came from, in words: "body" is 正文 */
+
+static void
+ngx_http_gongkai_admin_field_label(ngx_str_t *field, ngx_str_t *label)
+{
+    ngx_uint_t  i;
+
+    static struct {
+        ngx_str_t  key;
+        ngx_str_t  label;
+    }  labels[] = {
+        { ngx_string("title"), ngx_string("标题") },
+        { ngx_string("summary"), ngx_string("内容概述") },
+        { ngx_string("body"), ngx_string("正文") },
+        { ngx_string("doc_no"), ngx_string("文号") },
+        { ngx_string("keywords"), ngx_string("主题词") },
+        { ngx_string("change_note"), ngx_string("修改说明") },
+    };
+
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        if (field->len == labels[i].key.len
+            && ngx_strncmp(field->data, labels[i].key.data, field->len) == 0)
+        {
+            *label = labels[i].label;
+            return;
+        }
+    }
+
+    /* "attachment:通知.pdf" and anything else: as it is */
+    *label = *field;
 }
