@@ -504,7 +504,6 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
 {
     size_t                     len;
     ngx_int_t                  n;
-    ngx_buf_t                 *b;
     ngx_str_t                  type;
     ngx_uint_t                 site;
     ngx_chain_t               *out;
@@ -556,46 +555,11 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (PQgetisnull(res, 0, 2) || PQgetlength(res, 0, 2) == 0) {
-        ngx_str_set(&type, "application/octet-stream");
-
-    } else {
-        type.data = (u_char *) PQgetvalue(res, 0, 2);
-        type.len = PQgetlength(res, 0, 2);
-    }
-
-    if (ngx_http_gongkai_disposition(r, (u_char *) PQgetvalue(res, 0, 1),
-                                     PQgetlength(res, 0, 1))
+    if (ngx_http_gongkai_file_body(r, res, 1, 2, 3, &type, &out, &len)
         != NGX_OK)
     {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
-    }
-
-    len = PQgetlength(res, 0, 3);
-
-    out = NULL;
-
-    if (len) {
-        b = ngx_calloc_buf(r->pool);
-        if (b == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        /* the result lives until the request pool is freed */
-        b->pos = (u_char *) PQgetvalue(res, 0, 3);
-        b->last = b->pos + len;
-        b->memory = 1;
-
-        out = ngx_alloc_chain_link(r->pool);
-        if (out == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        out->buf = b;
-        out->next = NULL;
     }
 
     /* the file is cached under its site: sites.id of the "site" column */
