@@ -18,17 +18,20 @@
  * Stale entries stay until evicted: they are what is served when the
  * database cannot be reached.
  *
- * Notifications (sql/migrations/0050): "<site id>", "*", "*@<epoch>"
- * (everything stale after that second: a scheduled publication).  Every
- * worker has its own LISTEN connection and applies what it receives to
- * every zone; doing it twice is harmless.
+ * Notifications (sql/migrations/0050): "<seq> <what> ...", one per
+ * committed transaction, where <seq> numbers them in commit order and
+ * each <what> is "<site id>", "*", or "*@<epoch>" (everything stale after
+ * that second: a scheduled publication).  Every worker has its own LISTEN
+ * connection and applies what it receives to every zone; doing it twice
+ * is harmless.  The zone keeps the highest <seq> seen.
  *
- * A lost LISTEN connection may have missed notifications: the worker
- * serves no fresh entry until it listens again.  When it does, it
- * invalidates everything unless another worker was listening to the same
- * server all along (the zone keeps a slot per listening worker: its pid
- * and the server's start time), so that "nginx -s reload", whose new
- * workers start listening while the old ones still do, keeps the cache.
+ * A lost LISTEN connection may miss notifications: the worker serves no
+ * fresh entry until it listens again.  When it does, it reads the number
+ * of the last notification sent (portal.cache_state()): if the zone has
+ * seen another number, something was missed and everything is stale;
+ * if not, nothing changed meanwhile.  So "nginx -s reload" (new workers
+ * listen when the old ones have stopped) and a restart of PostgreSQL
+ * keep the cache unless something changed in between.
  */
 
 #include <ngx_config.h>
@@ -40,9 +43,7 @@
 
 
 /* changed whenever the shared structures change: see init_zone */
-#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6301
-
-#define NGX_HTTP_GONGKAI_CACHE_LISTENERS  64
+#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6302
 
 /* "0123456789abcdef": 64 bits of the body's MD5, quoted */
 #define NGX_HTTP_GONGKAI_CACHE_ETAG_LEN   18
@@ -54,12 +55,6 @@ typedef struct {
     ngx_rbtree_node_t                  node;     /* key: sites.id */
     uint64_t                           stamp;
 } ngx_http_gongkai_cache_site_t;
-
-
-typedef struct {
-    ngx_pid_t                          pid;
-    uint64_t                           started;  /* the server's start */
-} ngx_http_gongkai_cache_listener_t;
 
 
 typedef struct {
@@ -90,8 +85,7 @@ typedef struct {
     uint64_t                           clock;
     uint64_t                           all;
     time_t                             due;
-    ngx_http_gongkai_cache_listener_t  listeners[
-                                         NGX_HTTP_GONGKAI_CACHE_LISTENERS];
+    uint64_t                           seq;     /* last notification */
 } ngx_http_gongkai_cache_sh_t;
 
 
@@ -144,6 +138,8 @@ static void ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
 static void ngx_http_gongkai_cache_listen(ngx_uint_t up, PGresult *res);
 static void ngx_http_gongkai_cache_notify(const char *channel,
     const char *payload);
+static ngx_int_t ngx_http_gongkai_cache_apply(
+    ngx_http_gongkai_cache_zone_t *zone, u_char *what, size_t len);
 static void ngx_http_gongkai_cache_invalidate_site(
     ngx_http_gongkai_cache_zone_t *zone, ngx_uint_t site);
 static void ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh,
@@ -153,7 +149,7 @@ static void ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh,
 /* statements of the LISTEN connection: each its own transaction */
 static const char  *ngx_http_gongkai_cache_listen_sql[] = {
     "listen " NGX_HTTP_GONGKAI_CACHE_CHANNEL,
-    "select due, started from portal.cache_state()",
+    "select due, seq from portal.cache_state()",
     NULL
 };
 
@@ -1033,38 +1029,36 @@ ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
 static void
 ngx_http_gongkai_cache_listen(ngx_uint_t up, PGresult *res)
 {
-    time_t                              due;
-    uint64_t                            started;
-    ngx_uint_t                          i, k, live;
-    ngx_shm_zone_t                    **zones;
-    ngx_http_gongkai_cache_sh_t        *sh;
-    ngx_http_gongkai_cache_zone_t      *zone;
-    ngx_http_gongkai_cache_listener_t  *l, *slot;
+    time_t                          due;
+    off_t                           seq;
+    ngx_uint_t                      i, missed;
+    ngx_shm_zone_t                **zones;
+    ngx_http_gongkai_cache_sh_t    *sh;
+    ngx_http_gongkai_cache_zone_t  *zone;
 
-    if (ngx_http_gongkai_cache_zones == NULL) {
+    ngx_http_gongkai_cache_listening = 0;
+
+    if (!up || ngx_http_gongkai_cache_zones == NULL) {
         return;
     }
 
     due = 0;
-    started = 0;
+    seq = NGX_ERROR;
 
-    if (up && res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK
+    if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK
         && PQntuples(res) == 1 && PQnfields(res) == 2)
     {
         if (!PQgetisnull(res, 0, 0)) {
-            due = (time_t) ngx_atotm((u_char *) PQgetvalue(res, 0, 0),
-                                     PQgetlength(res, 0, 0));
+            due = ngx_atotm((u_char *) PQgetvalue(res, 0, 0),
+                            PQgetlength(res, 0, 0));
             if (due == NGX_ERROR) {
                 due = 0;
             }
         }
 
         if (!PQgetisnull(res, 0, 1)) {
-            started = (uint64_t) ngx_atoof((u_char *) PQgetvalue(res, 0, 1),
-                                           PQgetlength(res, 0, 1));
-            if (started == (uint64_t) NGX_ERROR) {
-                started = 0;
-            }
+            seq = ngx_atoof((u_char *) PQgetvalue(res, 0, 1),
+                            PQgetlength(res, 0, 1));
         }
     }
 
@@ -1076,69 +1070,43 @@ ngx_http_gongkai_cache_listen(ngx_uint_t up, PGresult *res)
 
         ngx_shmtx_lock(&zone->shpool->mutex);
 
-        live = 0;
-        slot = NULL;
+        ngx_http_gongkai_cache_expire_due(sh);
 
-        for (k = 0; k < NGX_HTTP_GONGKAI_CACHE_LISTENERS; k++) {
-            l = &sh->listeners[k];
+        /*
+         * Another number than the last one seen: notifications were sent
+         * while nobody listened (or one is on its way: no harm either).
+         */
 
-            if (l->pid == ngx_pid
-                || (l->pid != 0 && kill(l->pid, 0) == -1
-                    && ngx_errno == NGX_ESRCH))
-            {
-                /* this worker's old slot, or a worker that died */
-                l->pid = 0;
-            }
+        missed = (seq == NGX_ERROR || (uint64_t) seq != sh->seq);
 
-            if (l->pid == 0) {
-                if (slot == NULL) {
-                    slot = l;
-                }
+        if (missed) {
+            sh->all = ++sh->clock;
 
-                continue;
-            }
-
-            if (started != 0 && l->started == started) {
-                live++;
+            if (seq != NGX_ERROR) {
+                sh->seq = (uint64_t) seq;
             }
         }
 
-        if (up) {
-            ngx_http_gongkai_cache_expire_due(sh);
-
-            if (live == 0) {
-                /* nobody listened: notifications may have been lost */
-                sh->all = ++sh->clock;
-            }
-
-            if (slot != NULL) {
-                slot->pid = ngx_pid;
-                slot->started = started;
-            }
-
-            ngx_http_gongkai_cache_set_due(sh, due);
-        }
+        ngx_http_gongkai_cache_set_due(sh, due);
 
         ngx_shmtx_unlock(&zone->shpool->mutex);
 
-        if (up) {
-            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
-                           "gongkai cache: listening, %ui other listeners, "
-                           "due %T", live, due);
-        }
+        ngx_log_error(NGX_LOG_NOTICE, ngx_cycle->log, 0,
+                      "gongkai cache: listening, notification %O, %s",
+                      seq, missed ? "everything cached is stale"
+                                  : "nothing missed");
     }
 
-    ngx_http_gongkai_cache_listening = up;
+    ngx_http_gongkai_cache_listening = 1;
 }
 
 
 static void
 ngx_http_gongkai_cache_notify(const char *channel, const char *payload)
 {
-    size_t                          len;
-    time_t                          due;
-    ngx_int_t                       site;
-    ngx_uint_t                      i, all;
+    u_char                         *p, *end, *sp;
+    off_t                           seq;
+    ngx_uint_t                      i;
     ngx_shm_zone_t                **zones;
     ngx_http_gongkai_cache_zone_t  *zone;
 
@@ -1148,27 +1116,15 @@ ngx_http_gongkai_cache_notify(const char *channel, const char *payload)
         return;
     }
 
-    len = ngx_strlen(payload);
-    all = 0;
-    due = 0;
-    site = 0;
+    p = (u_char *) payload;
+    end = p + ngx_strlen(payload);
 
-    if (len == 1 && payload[0] == '*') {
-        all = 1;
+    sp = ngx_strlchr(p, end, ' ');
 
-    } else if (len > 2 && payload[0] == '*' && payload[1] == '@') {
-        due = ngx_atotm((u_char *) payload + 2, len - 2);
+    seq = ngx_atoof(p, (sp ? sp : end) - p);
 
-        if (due == NGX_ERROR || due == 0) {
-            goto invalid;
-        }
-
-    } else {
-        site = ngx_atoi((u_char *) payload, len);
-
-        if (site == NGX_ERROR || site == 0) {
-            goto invalid;
-        }
+    if (seq == NGX_ERROR || sp == NULL) {
+        goto invalid;
     }
 
     zones = ngx_http_gongkai_cache_zones->elts;
@@ -1178,15 +1134,22 @@ ngx_http_gongkai_cache_notify(const char *channel, const char *payload)
 
         ngx_shmtx_lock(&zone->shpool->mutex);
 
-        if (all) {
-            zone->sh->all = ++zone->sh->clock;
+        ngx_http_gongkai_cache_expire_due(zone->sh);
 
-        } else if (due) {
-            ngx_http_gongkai_cache_expire_due(zone->sh);
-            ngx_http_gongkai_cache_set_due(zone->sh, due);
+        for (p = sp + 1; p < end; p = sp + 1) {
+            sp = ngx_strlchr(p, end, ' ');
+            if (sp == NULL) {
+                sp = end;
+            }
 
-        } else {
-            ngx_http_gongkai_cache_invalidate_site(zone, (ngx_uint_t) site);
+            if (ngx_http_gongkai_cache_apply(zone, p, sp - p) != NGX_OK) {
+                /* not understood: everything, to be safe */
+                zone->sh->all = ++zone->sh->clock;
+            }
+        }
+
+        if ((uint64_t) seq > zone->sh->seq) {
+            zone->sh->seq = (uint64_t) seq;
         }
 
         ngx_shmtx_unlock(&zone->shpool->mutex);
@@ -1198,6 +1161,43 @@ invalid:
 
     ngx_log_error(NGX_LOG_WARN, ngx_cycle->log, 0,
                   "gongkai cache: ignored the notification \"%s\"", payload);
+}
+
+
+/* the zone is locked: one <what> of a notification */
+
+static ngx_int_t
+ngx_http_gongkai_cache_apply(ngx_http_gongkai_cache_zone_t *zone,
+    u_char *what, size_t len)
+{
+    time_t     due;
+    ngx_int_t  site;
+
+    if (len == 1 && what[0] == '*') {
+        zone->sh->all = ++zone->sh->clock;
+        return NGX_OK;
+    }
+
+    if (len > 2 && what[0] == '*' && what[1] == '@') {
+        due = ngx_atotm(what + 2, len - 2);
+
+        if (due == NGX_ERROR || due == 0) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_gongkai_cache_set_due(zone->sh, due);
+        return NGX_OK;
+    }
+
+    site = ngx_atoi(what, len);
+
+    if (site == NGX_ERROR || site == 0) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_gongkai_cache_invalidate_site(zone, (ngx_uint_t) site);
+
+    return NGX_OK;
 }
 
 

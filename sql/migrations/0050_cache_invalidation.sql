@@ -1,16 +1,26 @@
 -- 0050: invalidating the module's page cache (gongkai_cache, README.md)
--- by NOTIFY, in the same transaction as the change, so that a change is
--- visible to citizens as soon as it commits (within a second), and an
--- aborted transaction invalidates nothing.
+-- by NOTIFY, sent when the change commits and only if it commits, so
+-- that a change is visible to citizens as soon as it is made (within a
+-- second).
 --
--- Channel gongkai_cache; the payload is one of
+-- What changed is collected during the transaction (cache_queue) and
+-- sent at commit, as one notification on channel gongkai_cache:
+--
+--     <seq> <what> [<what> ...]
+--
+-- <seq> numbers the committed transactions that changed public content
+-- (cache_epoch.n; taken at commit, so the numbers arrive in order), and
+-- each <what> is one of
 --     <site id>      the pages of that site (sites.id) are stale;
 --     *              every page of every site is stale;
---     *@<epoch>      every page is stale from that time on (Unix seconds):
+--     *@<epoch>      every page is stale after that time (Unix seconds):
 --                    a scheduled publication, change or withdrawal
 --                    (review_rounds.publish_at) takes effect then, when
 --                    the next page that shows items runs publish_due().
--- PostgreSQL folds identical notifications of one transaction into one.
+-- A cache that was not listening for a while compares the last number
+-- it saw with cache_epoch.n (portal.cache_state()): if they differ it
+-- missed something and counts everything as stale; if not, nothing
+-- changed meanwhile and what it holds is still good.
 --
 -- Which sites show an item (sql/PAGES.md "scope"): a portal shows the
 -- items of its organ and of every organ below it, a department site only
@@ -18,10 +28,83 @@
 -- department site of O and the portal of O and of each organ above O.
 --
 -- Hook for later issues (the annual report, 年度报告, has no table yet):
--- whatever a public page shows must notify when it changes.  A table of
--- organ-owned public content calls cache_notify_organs(array of organ
--- ids) from a statement-level trigger (see guides below), a change that
+-- whatever a public page shows must be queued when it changes.  A table
+-- of organ-owned public content calls cache_notify_organs(array of organ
+-- ids) from a statement-level trigger (as guides do below), a change that
 -- concerns every site calls cache_notify_all().
+
+-- ------------------------------------------------ the notification queue
+
+create table cache_epoch (
+    id  boolean primary key default true check (id),
+    n   bigint not null default 0
+);
+
+insert into cache_epoch default values;
+
+-- one row per transaction with something queued, for the commit trigger
+create unlogged table cache_pending (
+    xid  xid8 primary key
+);
+
+-- Queue one <what> for the notification of this transaction.  The list
+-- is a transaction-local setting: a rolled back subtransaction takes its
+-- part back with it, like its row in cache_pending.
+create function cache_queue(p_what text)
+returns void
+language plpgsql volatile security definer
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_list  text := current_setting('gongkai.cache_queue', true);
+begin
+    if v_list is null or v_list = '' then
+        insert into cache_pending (xid) values (pg_current_xact_id());
+        v_list := p_what;
+    elsif position(' ' || p_what || ' ' in ' ' || v_list || ' ') > 0 then
+        return;
+    else
+        v_list := v_list || ' ' || p_what;
+    end if;
+    perform set_config('gongkai.cache_queue', v_list, true);
+end
+$$;
+
+-- At commit (a deferred constraint trigger runs just before it): number
+-- the transaction and notify.  The row lock on cache_epoch orders the
+-- numbers as the commits; it is held only from here to the commit.
+-- Security definer: at commit the current role is whoever connected
+-- (the web role, when a public page published what was due).
+create function cache_pending_commit()
+returns trigger
+language plpgsql security definer
+set search_path = gongkai, pg_temp
+as $$
+declare
+    v_list  text := current_setting('gongkai.cache_queue', true);
+    v_n     bigint;
+begin
+    delete from cache_pending where xid = new.xid;
+    if v_list is null or v_list = '' then
+        return null;
+    end if;
+    -- more than 64 things: everything (and the next due time)
+    if array_length(string_to_array(v_list, ' '), 1) > 64 then
+        select '*' || coalesce(' ' || string_agg(t, ' '), '') into v_list
+          from unnest(string_to_array(v_list, ' ')) t
+         where t like '*@%';
+    end if;
+    update cache_epoch set n = n + 1 returning n into v_n;
+    perform pg_notify('gongkai_cache', v_n || ' ' || v_list);
+    perform set_config('gongkai.cache_queue', '', true);
+    return null;
+end
+$$;
+
+create constraint trigger cache_pending_commit
+    after insert on cache_pending
+    deferrable initially deferred
+    for each row execute function cache_pending_commit();
 
 -- the "site" member of every page gets the site's id: the module files a
 -- cached page under it (sql/PAGES.md)
@@ -67,10 +150,9 @@ returns void
 language sql volatile
 set search_path = gongkai, pg_temp
 as $$
-    select pg_notify('gongkai_cache', '*')
+    select cache_queue('*')
 $$;
 
--- One notification per site; past 64 sites, one for everything.
 create function cache_notify_sites(p_sites bigint[])
 returns void
 language plpgsql volatile
@@ -79,15 +161,8 @@ as $$
 declare
     v_id  bigint;
 begin
-    if p_sites is null or cardinality(p_sites) = 0 then
-        return;
-    end if;
-    if cardinality(p_sites) > 64 then
-        perform cache_notify_all();
-        return;
-    end if;
-    foreach v_id in array p_sites loop
-        perform pg_notify('gongkai_cache', v_id::text);
+    foreach v_id in array coalesce(p_sites, '{}') loop
+        perform cache_queue(v_id::text);
     end loop;
 end
 $$;
@@ -370,9 +445,10 @@ as $$
        and publish_at > now()
 $$;
 
--- Whenever rounds are approved or applied, tell the caches the next due
--- time (rounded up to the second): pages cached before it stop being
--- fresh then, and the first page to show items publishes what is due.
+-- Whenever rounds change, queue the next due time (rounded up to the
+-- second): pages cached before it stop being fresh then, and the first
+-- page to show items publishes what is due.  A round already due (its
+-- time was moved into the past) makes everything stale at once.
 create function review_rounds_cache_notify()
 returns trigger
 language plpgsql
@@ -381,9 +457,14 @@ as $$
 declare
     v_due  timestamptz := cache_next_due();
 begin
+    if exists (select 1 from review_rounds
+                where outcome = 'approved' and applied_at is null
+                  and publish_at <= now())
+    then
+        perform cache_notify_all();
+    end if;
     if v_due is not null then
-        perform pg_notify('gongkai_cache',
-                          '*@' || ceil(extract(epoch from v_due))::bigint);
+        perform cache_queue('*@' || ceil(extract(epoch from v_due))::bigint);
     end if;
     return null;
 end
@@ -396,16 +477,14 @@ create trigger review_rounds_cache_notify
 -- ---------------------------------------------- for the module
 
 -- What a cache needs when its LISTEN connection (re)starts: the next due
--- time (Unix seconds, or null) and when the server started (Unix
--- microseconds): notifications are lost only when no connection to this
--- same server was listening in the meantime.
-create function portal.cache_state(out due bigint, out started bigint)
+-- time (Unix seconds, or null) and the number of the last notification
+-- sent (cache_epoch.n).
+create function portal.cache_state(out due bigint, out seq bigint)
 language sql stable security definer
 set search_path = gongkai, pg_temp
 as $$
     select ceil(extract(epoch from cache_next_due()))::bigint,
-           (extract(epoch from pg_postmaster_start_time())
-            * 1000000)::bigint
+           (select n from cache_epoch)
 $$;
 
 grant execute on function portal.cache_state() to gongkai_web;

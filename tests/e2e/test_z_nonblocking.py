@@ -40,10 +40,13 @@ def static_page(stack):
 def test_worker_serves_while_query_waits_on_lock(stack, demo, static_page):
     year = demo.value("select max(gen_year) from gongkai.items"
                       " where state = 'published'")
-    path = "/catalogue?year=%d&page=%d" % (year, random.randint(2, 99999))
+    warm, stalled = random.sample(range(2, 100000), 2)
     # warm up: the pool is connected and the statement prepared
     for _ in range(4):
-        assert http_request(stack, path).status == 200
+        assert http_request(stack, "/catalogue?year=%d&page=%d"
+                            % (year, warm)).status == 200
+    # a page the cache (gongkai_cache) has not seen: it must be queried
+    path = "/catalogue?year=%d&page=%d" % (year, stalled)
 
     result = {}
 
