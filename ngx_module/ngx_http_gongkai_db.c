@@ -1362,8 +1362,10 @@ ngx_http_gongkai_db_listen_process(ngx_http_gongkai_db_conn_t *conn)
             && !conn->flushing
             && !PQisBusy(conn->pg))
         {
-            /* NGX_AGAIN: a result; NGX_OK: the next statement was sent,
-             * or the connection listens now */
+            /*
+             * NGX_AGAIN: a result; NGX_OK: the next statement was sent,
+             * or the connection listens now
+             */
 
             if (ngx_http_gongkai_db_listen_result(conn) == NGX_ERROR) {
                 return;
