@@ -7,6 +7,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_gongkai_page.h"
+#include "ngx_http_gongkai_site.h"
 
 
 static void ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
@@ -32,6 +33,8 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
     { "gk_attachment",
       "select site, file_name, content_type, data"
       " from portal.attachment($1, $2, $3::int)", 3 },
+    { "gk_host_status", "select portal.host_status($1)", 1 },
+    { "gk_page_announcements", "select portal.page_announcements($1)", 1 },
 };
 
 
@@ -140,7 +143,8 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
     site = ngx_http_gongkai_value_get(data, (u_char *) "site", 4);
 
     if (!ngx_http_gongkai_value_truthy(site)) {
-        ngx_http_finalize_request(r, ngx_http_gongkai_unknown_site(r));
+        /* a former domain, a closed site, or none (site.c) */
+        ngx_http_finalize_request(r, ngx_http_gongkai_site_missing(r));
         return;
     }
 
