@@ -540,7 +540,15 @@ ngx_http_gongkai_domain_decode(u_char *p, size_t len, uint32_t *cp,
     o = 0;
 
     while (p < end) {
-        c = ngx_utf8_decode(&p, end - p);
+
+        /* nginx's ngx_utf8_decode() is for bytes of 0x80 and above */
+
+        if (*p < 0x80) {
+            c = *p++;
+
+        } else {
+            c = ngx_utf8_decode(&p, end - p);
+        }
 
         if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c == 0) {
             return NGX_DECLINED;

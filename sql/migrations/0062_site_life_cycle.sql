@@ -444,11 +444,16 @@ begin
         v_parent := portal_above(o.id);
     end if;
 
-    select name into v_other from sites where organ_id = o.id;
+    -- a unit runs at most one site (国办发〔2017〕47号): its own, or the
+    -- one it hosts (an office running its government's portal)
+    select name into v_other from sites
+     where organ_id = o.id or host_organ_id = o.id
+     order by organ_id <> o.id
+     limit 1;
     if v_other is not null then
         errors := errors || jsonb_build_object('organ',
-            '本机关已有网站“' || v_other || '”：一个机关只能开设一个网站'
-            || '（一级政府一个门户网站，一个部门一个子网站）。');
+            '本机关已有网站或已主办网站“' || v_other || '”：一个机关只能'
+            || '开设一个网站（一级政府一个门户网站，一个部门一个子网站）。');
     elsif v_kind = 'department' and v_parent is null then
         errors := errors || jsonb_build_object('organ',
             '本机关所属政府还没有开通门户网站：部门网站须整合在本级政府'

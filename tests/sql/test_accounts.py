@@ -610,9 +610,7 @@ def test_demo_users_match_logins_file(cur):
     assert len(password) >= 10
     listed = re.findall(r"^([a-z][a-z0-9_.-]{2,31})\s+(\S+)\s+\S+\s+"
                         r"([a-z_]+)\s+(\S+)$", text, re.M)
-    # 13 of 0070_users.sql, and the site administrator of a third organ
-    # (sql/demo/0100_sites.sql, who asks to open a site)
-    assert len(listed) == 14
+    assert len(listed) == 13
     cur.execute("select u.login, u.name, r.role, o.short_name, "
                 "ext.crypt(%s, u.password_hash) = u.password_hash, u.active "
                 "from users u join user_roles r on r.user_id = u.id "
@@ -622,14 +620,12 @@ def test_demo_users_match_logins_file(cur):
     db = {r[0]: r[1:] for r in cur.fetchall()}
     for login_name, name, role, organ in listed:
         assert db[login_name] == (name, role, organ, True, True), login_name
-    # one user per role in each of two organs (site administrators: three),
-    # one system administrator
+    # one user per role in each of two organs, one system administrator
     cur.execute("select r.role, count(distinct u.organ_id), count(*) "
                 "from users u join user_roles r on r.user_id = u.id "
                 "where u.login = any(%s) group by r.role",
                 ([r[0] for r in listed],))
     counts = {r[0]: r[1:] for r in cur.fetchall()}
     for role in ROLES:
-        assert counts[role] == ((3, 3) if role == "site_admin" else (2, 2)), \
-            role
+        assert counts[role] == (2, 2), role
     assert counts["system_admin"] == (1, 1)
