@@ -37,6 +37,15 @@ enum {
     GK_ITEM_CHANGE,
     GK_ITEM_WITHDRAW,
     GK_AUDIT,
+    GK_SITES,
+    GK_SITE_NEW,
+    GK_SITE_OPEN,
+    GK_SITE,
+    GK_SITE_CHANGE,
+    GK_SITE_CLOSE,
+    GK_SITE_REQUEST,
+    GK_SITE_DECIDE,
+    GK_SITE_WITHDRAW,
     GK_NSTMTS
 };
 
@@ -67,6 +76,17 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_admin_stmts[] = {
     ngx_http_gongkai_page("gk_admin_item_change", "do_item_change"),
     ngx_http_gongkai_page("gk_admin_item_withdraw", "do_item_withdraw"),
     ngx_http_gongkai_page("gk_admin_audit", "page_audit"),
+
+    /* sites: registry and life cycle (issue 6) */
+    ngx_http_gongkai_page("gk_admin_sites", "page_sites"),
+    ngx_http_gongkai_page("gk_admin_site_new", "page_site_new"),
+    ngx_http_gongkai_page("gk_admin_site_open", "do_site_open"),
+    ngx_http_gongkai_page("gk_admin_site", "page_site"),
+    ngx_http_gongkai_page("gk_admin_site_change", "do_site_change"),
+    ngx_http_gongkai_page("gk_admin_site_close", "do_site_close"),
+    ngx_http_gongkai_page("gk_admin_site_request", "page_site_request"),
+    ngx_http_gongkai_page("gk_admin_site_decide", "do_site_decide"),
+    ngx_http_gongkai_page("gk_admin_site_withdraw", "do_site_withdraw"),
 };
 
 
@@ -117,6 +137,24 @@ ngx_http_gongkai_route_t  ngx_http_gongkai_admin_routes[] = {
     { POST, ngx_string("items/#/withdraw"), ACTION, GK_ITEM_WITHDRAW, -1,
       "item" },
     { GET,  ngx_string("audit"), PAGE, GK_AUDIT, -1, "audit" },
+
+    /* sites: registry and life cycle (issue 6) */
+    { GET,  ngx_string("sites"), PAGE, GK_SITES, -1, "sites" },
+    { GET,  ngx_string("sites/new"), PAGE, GK_SITE_NEW, -1, "site_new" },
+    { POST, ngx_string("sites/new"), ACTION, GK_SITE_OPEN, -1,
+      "site_new" },
+    { GET,  ngx_string("sites/#"), PAGE, GK_SITE, -1, "site" },
+    { POST, ngx_string("sites/#/change"), ACTION, GK_SITE_CHANGE, -1,
+      "site" },
+    { POST, ngx_string("sites/#/close"), ACTION, GK_SITE_CLOSE, -1,
+      "site" },
+    { GET,  ngx_string("sites/requests/#"), PAGE, GK_SITE_REQUEST, -1,
+      "site_request" },
+    { POST, ngx_string("sites/requests/#/decide"), ACTION, GK_SITE_DECIDE,
+      -1, "site_request" },
+    { POST, ngx_string("sites/requests/#/withdraw"), ACTION,
+      GK_SITE_WITHDRAW, -1, "site_request" },
+
     { 0, ngx_null_string, PAGE, -1, -1, NULL }
 };
 
