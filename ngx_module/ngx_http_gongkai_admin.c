@@ -88,6 +88,8 @@ static ngx_int_t ngx_http_gongkai_admin_render(ngx_http_request_t *r,
     ngx_uint_t status, const char *name, ngx_http_gongkai_value_t *data);
 static ngx_int_t ngx_http_gongkai_admin_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message);
+static ngx_int_t ngx_http_gongkai_admin_refuse(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message);
 static ngx_int_t ngx_http_gongkai_admin_redirect(ngx_http_request_t *r,
     ngx_str_t *path);
 static ngx_int_t ngx_http_gongkai_admin_headers(ngx_http_request_t *r);
@@ -156,7 +158,7 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
         ngx_str_set(&h->key, "Allow");
         ngx_str_set(&h->value, "GET, HEAD, POST");
 
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_ALLOWED,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_ALLOWED,
                    "不支持的请求方法",
                    "此页面不接受这种请求。");
     }
@@ -166,7 +168,7 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
     if (r->uri.len < ctx->base.len
         || ngx_strncmp(r->uri.data, ctx->base.data, ctx->base.len) != 0)
     {
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                    "页面不存在", "您访问的页面不存在。");
     }
 
@@ -179,13 +181,13 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
               || *p == '/' || *p == '_'))
         {
-            return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+            return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                        "页面不存在", "您访问的页面不存在。");
         }
     }
 
     if (r->args.len > NGX_HTTP_GONGKAI_ARGS_MAX) {
-        return ngx_http_gongkai_admin_error(r,
+        return ngx_http_gongkai_admin_refuse(r,
                    NGX_HTTP_REQUEST_URI_TOO_LARGE, "网址过长",
                    "请求的网址过长，请减少查询条件后重试。");
     }
@@ -213,12 +215,12 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
                 ngx_str_set(&h->value, "GET, HEAD");
             }
 
-            return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_ALLOWED,
+            return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_ALLOWED,
                        "不支持的请求方法",
                        "此页面不接受这种请求。");
         }
 
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                    "页面不存在", "您访问的页面不存在。");
     }
 
@@ -1371,6 +1373,27 @@ ngx_http_gongkai_admin_error(ngx_http_request_t *r, ngx_uint_t status,
     ngx_http_gongkai_value_set(data, "req", ctx->req);
 
     return ngx_http_gongkai_admin_render(r, status, "error", data);
+}
+
+
+/*
+ * An error answered before the body was read: the body is discarded
+ * first, or on a kept-alive connection it would be read as the next
+ * request.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_admin_refuse(ngx_http_request_t *r, ngx_uint_t status,
+    const char *title, const char *message)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_gongkai_admin_error(r, status, title, message);
 }
 
 
