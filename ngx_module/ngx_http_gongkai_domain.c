@@ -624,9 +624,12 @@ ngx_http_gongkai_domain_to_ascii(ngx_pool_t *pool, uint32_t *cp, size_t n,
     size_t       i, start, len;
     ngx_uint_t   wide;
 
-    /* 4 bytes of "xn--" and at most 4 output bytes per code point */
+    /*
+     * 4 bytes of "xn--" and at most 4 output bytes per code point;
+     * zeroed, as PCRE2's JIT may read past the end of what it matches
+     */
 
-    p = ngx_pnalloc(pool, 8 * n + 8);
+    p = ngx_pcalloc(pool, 8 * n + 8);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -691,7 +694,7 @@ ngx_http_gongkai_domain_to_unicode(ngx_pool_t *pool, ngx_str_t *ascii,
     size_t     i, n, len;
     uint32_t   cp[NGX_HTTP_GONGKAI_LABEL_MAX];
 
-    p = ngx_pnalloc(pool, 4 * ascii->len + 1);
+    p = ngx_pcalloc(pool, 4 * ascii->len + 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -812,7 +815,7 @@ ngx_http_gongkai_domain_forms(ngx_http_gongkai_domain_t *d,
 
     /* the mapped text in UTF-8 */
 
-    p = ngx_pnalloc(pool, 4 * (n - start));
+    p = ngx_pcalloc(pool, 4 * (n - start));
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -1171,7 +1174,7 @@ ngx_http_gongkai_host_normalise(ngx_http_gongkai_domain_t *d,
             return NGX_DECLINED;
         }
 
-        key->data = ngx_pnalloc(pool, v.len);
+        key->data = ngx_pcalloc(pool, v.len + 1);
         if (key->data == NULL) {
             return NGX_ERROR;
         }
@@ -1280,7 +1283,7 @@ ngx_http_gongkai_domain_field(ngx_http_gongkai_domain_t *d,
 
         /* "BM12345678" is bm12345678, as the database stores it */
 
-        ascii.data = ngx_pnalloc(pool, v.len);
+        ascii.data = ngx_pcalloc(pool, v.len + 1);
         if (ascii.data == NULL) {
             return NGX_ERROR;
         }
