@@ -64,7 +64,8 @@ ngx_http_gongkai_site_status_done(ngx_http_request_t *r, PGresult *res,
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                 "服务暂时不可用",
-                "网站的数据服务暂时无法访问，请稍后再试。"));
+                "网站的数据服务暂时无法访问，"
+                "请稍后再试。"));
         return;
     }
 

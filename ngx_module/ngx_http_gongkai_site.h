@@ -1,10 +1,10 @@
 /*
  * A Host that no active site serves (issue 6, sql/PAGES.md
  * "host_status"): a former domain answers 301 to the same path on the
- * site's primary domain (域名转接, seed 000 网站管理办法 第六条(四)); a
- * closed site's address shows the closure notice naming the successor
- * site during the notice period, and 410 after it; anything else gets
- * the plain 404 that shows nothing of any site.
+ * site's primary domain (域名转接, seed 000 网站管理办法
+ * 第六条(四)); a closed site's address shows the closure notice naming
+ * the successor site during the notice period, and 410 after it;
+ * anything else gets the plain 404 that shows nothing of any site.
  */
 
 #ifndef _NGX_HTTP_GONGKAI_SITE_H_INCLUDED_
