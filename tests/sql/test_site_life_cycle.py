@@ -31,7 +31,8 @@ def user(cur, login):
 def make_admin(cur, unit_code, login, role="site_admin"):
     cur.execute("insert into users (organ_id, login, name, password_hash) "
                 "select id, %s, '测试', "
-                "'$2a$10$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyzabcde'"
+                "'$2a$10$abcdefghijklmnopqrstuuabcdefghijklmnop"
+                "qrstuvwxyzabcde'"
                 " from organs where unit_code = %s returning id",
                 (login, unit_code))
     uid = cur.fetchone()[0]
