@@ -87,6 +87,8 @@ static ngx_int_t ngx_http_gongkai_admin_render(ngx_http_request_t *r,
     ngx_uint_t status, const char *name, ngx_http_gongkai_value_t *data);
 static ngx_int_t ngx_http_gongkai_admin_error(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message);
+static ngx_int_t ngx_http_gongkai_admin_refuse(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message);
 static ngx_int_t ngx_http_gongkai_admin_redirect(ngx_http_request_t *r,
     ngx_str_t *path);
 static ngx_int_t ngx_http_gongkai_admin_headers(ngx_http_request_t *r);
@@ -155,7 +157,7 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
         ngx_str_set(&h->key, "Allow");
         ngx_str_set(&h->value, "GET, HEAD, POST");
 
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_ALLOWED,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_ALLOWED,
                    "不支持的请求方法",
                    "此页面不接受这种请求。");
     }
@@ -165,7 +167,7 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
     if (r->uri.len < ctx->base.len
         || ngx_strncmp(r->uri.data, ctx->base.data, ctx->base.len) != 0)
     {
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                    "页面不存在", "您访问的页面不存在。");
     }
 
@@ -178,13 +180,13 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
               || *p == '/' || *p == '_'))
         {
-            return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+            return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                        "页面不存在", "您访问的页面不存在。");
         }
     }
 
     if (r->args.len > NGX_HTTP_GONGKAI_ARGS_MAX) {
-        return ngx_http_gongkai_admin_error(r,
+        return ngx_http_gongkai_admin_refuse(r,
                    NGX_HTTP_REQUEST_URI_TOO_LARGE, "网址过长",
                    "请求的网址过长，请减少查询条件后重试。");
     }
@@ -212,12 +214,12 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
                 ngx_str_set(&h->value, "GET, HEAD");
             }
 
-            return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_ALLOWED,
+            return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_ALLOWED,
                        "不支持的请求方法",
                        "此页面不接受这种请求。");
         }
 
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                    "页面不存在", "您访问的页面不存在。");
     }
 
@@ -1029,7 +1031,6 @@ ngx_http_gongkai_admin_result(ngx_http_request_t *r, PGresult *res,
 {
     char                          *state, *msg;
     ngx_str_t                      login;
-    const char                    *err;
     ngx_http_gongkai_value_t      *data;
     ngx_http_gongkai_admin_ctx_t  *ctx;
 
@@ -1091,25 +1092,12 @@ ngx_http_gongkai_admin_result(ngx_http_request_t *r, PGresult *res,
         goto internal;
     }
 
-    if (rc != NGX_OK || PQntuples(res) != 1 || PQnfields(res) != 1
-        || PQgetisnull(res, 0, 0))
-    {
-        if (rc == NGX_OK) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "gongkai admin: statement returned no data");
-        }
-
+    if (rc != NGX_OK) {
         goto internal;
     }
 
-    data = ngx_http_gongkai_json_parse(r->pool,
-                                       (u_char *) PQgetvalue(res, 0, 0),
-                                       PQgetlength(res, 0, 0), &err);
-
-    if (data == NULL || data->type != NGX_HTTP_GONGKAI_OBJECT) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "gongkai admin: page data is not a JSON object: %s",
-                      data == NULL ? err : "wrong type");
+    data = ngx_http_gongkai_result_object(r, res);
+    if (data == NULL) {
         goto internal;
     }
 
@@ -1277,11 +1265,7 @@ static void
 ngx_http_gongkai_admin_file_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    size_t        len;
-    ngx_int_t     rv;
-    ngx_buf_t    *b;
-    ngx_str_t     type;
-    ngx_chain_t  *out;
+    ngx_int_t  rv;
 
     if (rc != NGX_OK) {
         /* errors come the same way as a page's */
@@ -1306,47 +1290,12 @@ ngx_http_gongkai_admin_file_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (PQgetisnull(res, 0, 1) || PQgetlength(res, 0, 1) == 0) {
-        ngx_str_set(&type, "application/octet-stream");
-
-    } else {
-        type.data = (u_char *) PQgetvalue(res, 0, 1);
-        type.len = PQgetlength(res, 0, 1);
-    }
-
-    if (ngx_http_gongkai_disposition(r, (u_char *) PQgetvalue(res, 0, 0),
-                                     PQgetlength(res, 0, 0))
-        != NGX_OK
-        || ngx_http_gongkai_admin_headers(r) != NGX_OK)
-    {
+    if (ngx_http_gongkai_admin_headers(r) != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
 
-    len = PQgetlength(res, 0, 2);
-    out = NULL;
-
-    if (len) {
-        b = ngx_calloc_buf(r->pool);
-        out = ngx_alloc_chain_link(r->pool);
-
-        if (b == NULL || out == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        /* the result lives until the request pool is freed */
-        b->pos = (u_char *) PQgetvalue(res, 0, 2);
-        b->last = b->pos + len;
-        b->memory = 1;
-
-        out->buf = b;
-        out->next = NULL;
-    }
-
-    rv = ngx_http_gongkai_send(r, NGX_HTTP_OK, &type, out, len);
-
-    ngx_http_finalize_request(r, rv);
+    ngx_http_finalize_request(r, ngx_http_gongkai_send_file(r, res, 0, 1, 2));
 }
 
 
@@ -1411,6 +1360,27 @@ ngx_http_gongkai_admin_error(ngx_http_request_t *r, ngx_uint_t status,
     ngx_http_gongkai_value_set(data, "req", ctx->req);
 
     return ngx_http_gongkai_admin_render(r, status, "error", data);
+}
+
+
+/*
+ * An error answered before the body was read: the body is discarded
+ * first, or on a kept-alive connection it would be read as the next
+ * request.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_admin_refuse(ngx_http_request_t *r, ngx_uint_t status,
+    const char *title, const char *message)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_gongkai_admin_error(r, status, title, message);
 }
 
 

@@ -436,11 +436,6 @@ static void
 ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    size_t        len;
-    ngx_buf_t    *b;
-    ngx_str_t     type;
-    ngx_chain_t  *out;
-
     if (rc == NGX_HTTP_SERVICE_UNAVAILABLE) {
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_SERVICE_UNAVAILABLE,
@@ -474,50 +469,7 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (PQgetisnull(res, 0, 2) || PQgetlength(res, 0, 2) == 0) {
-        ngx_str_set(&type, "application/octet-stream");
-
-    } else {
-        type.data = (u_char *) PQgetvalue(res, 0, 2);
-        type.len = PQgetlength(res, 0, 2);
-    }
-
-    if (ngx_http_gongkai_disposition(r, (u_char *) PQgetvalue(res, 0, 1),
-                                     PQgetlength(res, 0, 1))
-        != NGX_OK)
-    {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    len = PQgetlength(res, 0, 3);
-
-    out = NULL;
-
-    if (len) {
-        b = ngx_calloc_buf(r->pool);
-        if (b == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        /* the result lives until the request pool is freed */
-        b->pos = (u_char *) PQgetvalue(res, 0, 3);
-        b->last = b->pos + len;
-        b->memory = 1;
-
-        out = ngx_alloc_chain_link(r->pool);
-        if (out == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        out->buf = b;
-        out->next = NULL;
-    }
-
-    ngx_http_finalize_request(r, ngx_http_gongkai_send(r, NGX_HTTP_OK, &type,
-                                                       out, len));
+    ngx_http_finalize_request(r, ngx_http_gongkai_send_file(r, res, 1, 2, 3));
 }
 
 

@@ -53,6 +53,7 @@ declare
     ld    bigint := pg_temp.demo_user(p_organ, 'leader');
     v_id  bigint;
     v_ex  boolean;
+    v_ack boolean := jsonb_array_length(p_hits) > 0;
 begin
     if d is null or uh is null or sr is null or ld is null then
         raise notice '0080: demo users of % missing, skipped', p_organ;
@@ -96,14 +97,14 @@ begin
         if p_stage = 'referred' then
             perform gongkai.item_review(sr, null, v_id, null, 'refer',
                 '涉及边境管理事项，本机关无法确定是否涉密，报请上级审查。',
-                '《中华人民共和国保守国家秘密法》第二十条', true,
+                '《中华人民共和国保守国家秘密法》第二十条', v_ack,
                 '德宏州国家保密局', gongkai.today_cn() - 1, null);
             return;
         end if;
         perform gongkai.item_review(sr, null, v_id, null, 'open',
             '经审查，信息不涉及国家秘密、商业秘密和个人隐私。',
             '《中华人民共和国保守国家秘密法》《中华人民共和国政府信息公开条例》'
-            '第十四、十五条', true, null, null, null);
+            '第十四、十五条', v_ack, null, null, null);
     end if;
     if p_stage = 'leader' then
         return;
@@ -129,7 +130,7 @@ begin
                                     null);
         perform gongkai.item_review(sr, null, v_id, null, 'open',
                                     '修改内容不涉密。', '《政府信息公开条例》第十四条',
-                                    true, null, null, null);
+                                    false, null, null, null);
         perform gongkai.item_review(ld, null, v_id, null, 'approve',
                                     '同意。', null, false, null, null, null);
     elsif p_stage = 'withdrawn' then

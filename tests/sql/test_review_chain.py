@@ -639,6 +639,35 @@ def test_scheduled_publication(ch, t, owner):
         "定时发布测试"
 
 
+def test_a_broken_due_round_does_not_break_the_site(ch, t, owner):
+    item = ch.create(t["drafter"], title="记录被破坏的定时发布")
+    ch.submit(t["drafter"], item)
+    ch.review(t["unit_head"], item, "approve")
+    ch.secrecy_open(t["secrecy_reviewer"], item)
+    ch.review(t["leader"], item, "approve",
+              publish_at=datetime.datetime.now(datetime.timezone.utc)
+              + datetime.timedelta(hours=2))
+    r = ch.round(item)
+    # someone with the owner's rights tampers with the record: the unit
+    # head's approval becomes the drafter's own, and the time is moved
+    owner.execute("alter table review_steps disable trigger "
+                  "review_steps_no_change")
+    owner.execute("update review_steps set publish_at = now() - "
+                  "interval '1 minute' where round_id = %s "
+                  "and step = 'leader'", (r["id"],))
+    owner.execute("update review_steps set actor_id = %s where round_id = %s "
+                  "and step = 'unit_head'", (t["drafter"], r["id"]))
+    owner.execute("alter table review_steps enable trigger "
+                  "review_steps_no_change")
+    owner.execute("update review_rounds set step = step where id = %s",
+                  (r["id"],))
+    # nothing is published without a complete record, and the public
+    # pages still answer
+    assert ch.page("page_home", DH)["site"]["domain"] == DH
+    assert ch.state(item) == "scheduled"
+    assert ch.one("select publish_due()") == 0
+
+
 def test_publish_due_is_cheap_when_nothing_is_due(ch):
     # the probe uses the partial index of approved, unapplied rounds
     ch.cur.execute("set local enable_seqscan = off")
