@@ -22,6 +22,9 @@ enum {
     NGX_HTTP_GONGKAI_STMT_ITEM,
     NGX_HTTP_GONGKAI_STMT_GUIDE,
     NGX_HTTP_GONGKAI_STMT_ATTACHMENT,
+    NGX_HTTP_GONGKAI_STMT_APPLY_FORM,
+    NGX_HTTP_GONGKAI_STMT_APPLY_SUBMIT,
+    NGX_HTTP_GONGKAI_STMT_APPLY_STATUS,
     NGX_HTTP_GONGKAI_NSTMTS
 };
 
@@ -39,6 +42,11 @@ typedef struct {
     ngx_uint_t                     status;
     const char                    *title;
     const char                    *message;
+
+    /* the apply routes (ngx_http_gongkai_apply.c): which, and the CSRF
+       token of the gk_apply cookie */
+    ngx_uint_t                     apply;
+    ngx_str_t                      csrf;
 } ngx_http_gongkai_ctx_t;
 
 

@@ -108,6 +108,21 @@ begin
         'invalid', (select coalesce(jsonb_object_agg(e.key, true), '{}')
                       from jsonb_each(coalesce(p_errors, '{}')) e),
         'has_errors', coalesce(p_errors, '{}') <> '{}',
+        -- in the order of the form, for the summary above it
+        'error_list', (select coalesce(jsonb_agg(jsonb_build_object(
+                                  'field', f, 'message', p_errors ->> f)
+                              order by n), '[]')
+                         from unnest(array[
+                                  'form', 'organ', 'applicant_kind', 'name',
+                                  'id_type', 'id_number', 'work_unit',
+                                  'org_name', 'credit_code', 'legal_rep',
+                                  'contact_person', 'phone', 'email', 'fax',
+                                  'address', 'postcode', 'agent_name',
+                                  'agent_id_number', 'agent_phone',
+                                  'description', 'doc_ref', 'purpose',
+                                  'wanted_form', 'delivery'])
+                              with ordinality x (f, n)
+                        where p_errors ? f),
         'error_count', (select count(*) from jsonb_object_keys(
                                                  coalesce(p_errors, '{}'))),
         'reply_days', setting_int('apply.reply_working_days'));
@@ -315,8 +330,10 @@ begin
         v_errors := v_errors || '{"query_code": "查询码不正确"}';
     end if;
     if v_errors <> '{}' then
-        return (v_page || jsonb_build_object('status', 422,
-                                             'errors', v_errors))::json;
+        return (v_page || jsonb_build_object(
+            'status', 422, 'errors', v_errors,
+            'invalid', (select jsonb_object_agg(k, true)
+                          from jsonb_object_keys(v_errors) k)))::json;
     end if;
 
     select * into a from applications
@@ -327,6 +344,7 @@ begin
         if t.locked_until > now() then
             return (v_page || jsonb_build_object(
                 'status', 429,
+                'invalid', '{"query_code": true}'::jsonb,
                 'errors', jsonb_build_object('query_code',
                     '查询码输错次数过多，请于'
                     || to_char(t.locked_until at time zone 'Asia/Shanghai',
@@ -359,6 +377,7 @@ begin
         end if;
         return (v_page || jsonb_build_object(
             'status', 422,
+            'invalid', '{"tracking_no": true, "query_code": true}'::jsonb,
             'errors', jsonb_build_object('query_code',
                 '申请编号或查询码不正确，请核对后重新输入。')))::json;
     end if;

@@ -1,0 +1,424 @@
+"""Disclosure on request (依申请公开, issue 4) end to end: the public form
+(works without JavaScript, errors next to their fields with every input
+kept, nothing stored for bad input, the same form posted twice is one
+case, 100 parallel submissions), the status page (tracking number and
+query code both needed, posted, never in a URL), personal data absent
+from public pages, URLs and nginx's logs, and the application officer
+handling cases to closure through the admin, with the short paths.
+
+The cases made here carry TAG in their description and are deleted when
+the module ends (the cleanup disables the append-only triggers inside
+its own transaction)."""
+
+import concurrent.futures
+import html
+import re
+import time
+import urllib.parse
+
+import pytest
+import requests
+
+from conftest import ROOT, assert_layout
+
+TAG = "e2e申请%d" % (time.time_ns() % 10 ** 9)
+PORTAL_ORGAN = "11533100000000100D"     # 德宏州人民政府, handled by its office
+GOOD_ID = "11010519491231002X"
+BAD_ID = "110105194912310021"           # wrong check character
+GOOD_USCC = "91350100M000100Y43"
+BAD_USCC = "91350100M000100Y44"
+
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+TOKEN_RE = re.compile(r'name="form_token" value="([0-9a-f]{64})"')
+CODE_RE = re.compile(r'class="apply-code"[^>]*>([^<]+)<')
+TIMEOUT = 30
+
+
+class Applicant:
+    """A citizen's browser on the public site (cookies kept)."""
+
+    def __init__(self, stack):
+        self.base = stack.env["GONGKAI_URL"].rstrip("/")
+        self.http = requests.Session()
+        self.csrf = None
+        self.token = None
+
+    def get(self, path):
+        r = self.http.get(self.base + path, allow_redirects=False,
+                          timeout=TIMEOUT)
+        m = CSRF_RE.search(r.text)
+        if m:
+            self.csrf = m.group(1)
+        m = TOKEN_RE.search(r.text)
+        if m:
+            self.token = m.group(1)
+        return r
+
+    def post(self, path, data, **kw):
+        return self.http.post(self.base + path, data=data,
+                              allow_redirects=False, timeout=TIMEOUT, **kw)
+
+    def open_form(self):
+        r = self.get("/apply")
+        assert r.status_code == 200, r.status_code
+        assert self.csrf and self.token
+        return r
+
+    def submit(self, **fields):
+        data = {"csrf": self.csrf, "form_token": self.token}
+        data.update(fields)
+        return self.post("/apply", data)
+
+    def status(self, tracking, code, csrf=None):
+        if self.csrf is None:
+            self.get("/apply/status")
+        return self.post("/apply/status",
+                         {"csrf": csrf or self.csrf, "tracking_no": tracking,
+                          "query_code": code})
+
+
+def citizen(**kw):
+    f = {"organ": PORTAL_ORGAN, "applicant_kind": "citizen",
+         "name": "申请人甲", "id_type": "resident_id", "id_number": GOOD_ID,
+         "phone": "13800138000", "email": "shenqing@example.com",
+         "address": "德宏州芒市团结大街1号", "postcode": "678400",
+         "description": TAG + " 芒市城区道路改造工程的立项批复",
+         "wanted_form": "electronic", "delivery": "email"}
+    f.update(kw)
+    return {k: v for k, v in f.items() if v is not None}
+
+
+def codes(resp):
+    found = CODE_RE.findall(resp.text)
+    assert len(found) == 2, resp.text[:2000]
+    return found[0], found[1]
+
+
+def field_error(resp, field):
+    m = re.search(r'id="err-%s" class="field-error"[^>]*>([^<]*)<' % field,
+                  resp.text)
+    return html.unescape(m.group(1)) if m else None
+
+
+def value_of(resp, field):
+    m = re.search(r'name="%s"[^>]*value="([^"]*)"' % field, resp.text)
+    if m:
+        return html.unescape(m.group(1))
+    m = re.search(r'name="%s"[^>]*>([^<]*)</textarea>' % field, resp.text)
+    return html.unescape(m.group(1)) if m else None
+
+
+@pytest.fixture(scope="module")
+def cleanup(stack):
+    yield
+    conn = stack.connect_db(autocommit=False)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select id from gongkai.applications "
+                        "where description like %s", ("%" + TAG + "%",))
+            ids = [r[0] for r in cur.fetchall()]
+            if ids:
+                tables = ("case_reply_steps", "case_replies",
+                          "case_documents", "case_corrections",
+                          "case_consultations", "case_extensions",
+                          "case_assignments", "case_remedies",
+                          "case_status_throttle", "applicants",
+                          "applications")
+                for t in tables:
+                    cur.execute("alter table gongkai.%s disable trigger user"
+                                % t)
+                cur.execute("delete from gongkai.case_reply_steps where "
+                            "reply_id in (select id from gongkai.case_replies"
+                            " where case_id = any(%s))", (ids,))
+                cur.execute("update gongkai.case_replies set document_id = "
+                            "null where case_id = any(%s)", (ids,))
+                for t in tables[1:-1]:
+                    cur.execute("delete from gongkai.%s where case_id = "
+                                "any(%%s)" % t, (ids,))
+                cur.execute("delete from gongkai.applications "
+                            "where id = any(%s)", (ids,))
+                for t in tables:
+                    cur.execute("alter table gongkai.%s enable trigger user"
+                                % t)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def applicant(stack, cleanup):
+    return Applicant(stack)
+
+
+def count_cases(demo):
+    return demo.value("select count(*) from gongkai.applications "
+                      "where description like %s", ("%" + TAG + "%",))
+
+
+# ---------------------------------------------------------------- the form
+
+def test_form_page(stack, applicant, demo):
+    r = applicant.open_form()
+    assert r.headers["Cache-Control"] == "no-store"
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("gk_apply=" + applicant.csrf)
+    for attr in ("Path=/apply", "HttpOnly", "SameSite=Strict"):
+        assert attr in cookie, cookie
+    assert "<script" not in r.text
+    assert 'method="post" action="/apply"' in r.text
+    # the organs that take applications: those whose handling office has
+    # an application officer (the prefecture government's is its office)
+    organs = [row["unit_code"] for row in demo.rows(
+        "select o.unit_code from gongkai.organs o where o.id = any("
+        "gongkai.apply_organs(gongkai.site_scope(gongkai.site_for_host("
+        "'www.dh.gov.cn'))))")]
+    assert PORTAL_ORGAN in organs
+    shown = re.findall(r'name="organ" value="([0-9A-Z]+)"', r.text)
+    assert sorted(shown) == sorted(organs)
+    for name in ("applicant_kind", "name", "id_type", "id_number",
+                 "org_name", "credit_code", "legal_rep", "contact_person",
+                 "phone", "email", "address", "postcode", "description",
+                 "doc_ref", "purpose", "wanted_form", "delivery"):
+        assert 'name="%s"' % name in r.text, name
+    # every field has a label
+    for fid in re.findall(r'<(?:input|textarea|select) id="([^"]+)"',
+                          r.text):
+        assert 'for="%s"' % fid in r.text, fid
+    # a second visit keeps the cookie, gets a new form token
+    token = applicant.token
+    r2 = applicant.get("/apply")
+    assert "Set-Cookie" not in r2.headers
+    assert applicant.token != token
+
+
+def test_submission_and_confirmation(stack, applicant, demo):
+    applicant.open_form()
+    r = applicant.submit(**citizen(name="申请人独特名", phone="13912340001"))
+    assert r.status_code == 200, r.text[:1000]
+    assert r.headers["Cache-Control"] == "no-store"
+    tracking, code = codes(r)
+    assert re.match(r"^YS\d{4}-\d{6}$", tracking)
+    assert re.match(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$",
+                    code)
+    # the confirmation shows nothing of the applicant
+    for secret in ("申请人独特名", "13912340001", GOOD_ID,
+                   "shenqing@example.com", "团结大街"):
+        assert secret not in r.text, secret
+    row = demo.row("select a.*, p.name, p.id_number from "
+                   "gongkai.applications a join gongkai.applicants p on "
+                   "p.case_id = a.id where a.tracking_no = %s", (tracking,))
+    assert row["channel"] == "website" and row["stage"] == "received"
+    assert row["name"] == "申请人独特名" and row["id_number"] == GOOD_ID
+    assert row["receipt_date"] == demo.value("select gongkai.today_cn()")
+    assert bytes(row["query_hash"]) == bytes(demo.value(
+        "select gongkai.query_code_hash(%s)", (code,)))
+    audit = demo.rows("select action, actor_id, detail::text from "
+                      "gongkai.audit_log where case_id = %s", (row["id"],))
+    assert [a["action"] for a in audit] == ["case.submit"]
+    assert "申请人独特名" not in audit[0]["detail"]
+
+
+def test_same_form_twice_is_one_case(stack, applicant, demo):
+    applicant.open_form()
+    fields = citizen(description=TAG + " 重复提交测试")
+    first = applicant.submit(**fields)
+    second = applicant.submit(**fields)
+    assert first.status_code == second.status_code == 200
+    assert codes(first) == codes(second)
+    assert "已经提交过" in second.text
+    assert demo.value("select count(*) from gongkai.applications "
+                      "where description = %s", (fields["description"],)) == 1
+
+
+def test_errors_shown_next_to_fields_with_input_kept(stack, applicant, demo):
+    applicant.open_form()
+    before = count_cases(demo)
+    fields = citizen(id_number=BAD_ID, name="保留的姓名",
+                     purpose="科研用途<b>加粗</b>", doc_ref="德政办发〔2025〕1号")
+    r = applicant.submit(**fields)
+    assert r.status_code == 422
+    assert_layout_headers(r)
+    assert "校验码" in field_error(r, "id_number")
+    assert 'aria-invalid="true"' in r.text
+    for name in ("name", "id_number", "phone", "email", "address",
+                 "postcode", "doc_ref", "purpose", "description"):
+        assert value_of(r, name) == fields[name], name
+    assert "<b>加粗</b>" not in r.text              # escaped, kept
+    assert re.search(r'<option selected(="selected")? value="resident_id"',
+                     r.text)
+    assert re.search(r'<input checked(="checked")? type="radio" '
+                     r'name="applicant_kind" value="citizen"', r.text)
+    # the same form token: fixing the error makes the case
+    assert TOKEN_RE.search(r.text).group(1) == applicant.token
+    assert count_cases(demo) == before
+    ok = applicant.submit(**dict(fields, id_number=GOOD_ID))
+    assert ok.status_code == 200
+    assert count_cases(demo) == before + 1
+
+
+def assert_layout_headers(resp):
+    assert resp.headers["Content-Type"].startswith("text/html")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_organisation_credit_code_checked(stack, applicant, demo):
+    applicant.open_form()
+    before = count_cases(demo)
+    org = citizen(applicant_kind="research", name=None, id_number=None,
+                  org_name="德宏示例研究院", credit_code=BAD_USCC,
+                  legal_rep="王院长", contact_person="赵老师")
+    r = applicant.submit(**org)
+    assert r.status_code == 422
+    assert "校验码" in field_error(r, "credit_code")
+    assert value_of(r, "credit_code") == BAD_USCC
+    assert count_cases(demo) == before
+    r = applicant.submit(**dict(org, credit_code=GOOD_USCC.lower()))
+    assert r.status_code == 200
+    tracking, _ = codes(r)
+    assert demo.value("select applicant_kind from gongkai.applications "
+                      "where tracking_no = %s", (tracking,)) == "research"
+
+
+def test_missing_and_overlong_fields(stack, applicant, demo):
+    applicant.open_form()
+    before = count_cases(demo)
+    r = applicant.submit(organ=PORTAL_ORGAN, description="")
+    assert r.status_code == 422
+    for f in ("applicant_kind", "description", "phone", "wanted_form",
+              "delivery"):
+        assert field_error(r, f), f
+    assert "处需要修改" in r.text
+    r = applicant.submit(**citizen(description=TAG + "长" * 4000,
+                                   name="名" * 51))
+    assert r.status_code == 422
+    assert field_error(r, "description") == "所需信息的内容描述不能超过4000个字"
+    assert field_error(r, "name") == "姓名不能超过50个字"
+    assert count_cases(demo) == before
+
+
+def test_invalid_utf8_and_bad_bodies_store_nothing(stack, applicant, demo):
+    applicant.open_form()
+    before = count_cases(demo)
+    body = ("csrf=%s&form_token=%s&" % (applicant.csrf, applicant.token)
+            + urllib.parse.urlencode(citizen())
+            + "&name=%E5%BC%A0%FF%FE").encode()
+    r = applicant.post("/apply", body, headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400 and "无效字符" in r.text
+    r = applicant.post("/apply", body, headers={
+        "Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 415
+    # no CSRF cookie, or a token that is not the cookie's
+    stranger = requests.post(applicant.base + "/apply",
+                             data=dict(citizen(), csrf=applicant.csrf,
+                                       form_token=applicant.token),
+                             timeout=TIMEOUT, allow_redirects=False)
+    assert stranger.status_code == 403
+    r = applicant.post("/apply", dict(citizen(), csrf="0" * 64,
+                                      form_token=applicant.token))
+    assert r.status_code == 403
+    r = applicant.post("/apply", dict(citizen(), csrf=applicant.csrf,
+                                      form_token="not-a-token"))
+    assert r.status_code == 400
+    r = applicant.http.put(applicant.base + "/apply", data="x",
+                           timeout=TIMEOUT)
+    assert r.status_code == 405 and "POST" in r.headers["Allow"]
+    assert count_cases(demo) == before
+
+
+def test_other_pages_still_refuse_post(stack, applicant):
+    r = applicant.post("/catalogue", {"a": "b"})
+    assert r.status_code == 405
+    r = applicant.post("/apply/other", {"a": "b"})
+    assert r.status_code in (404, 405)
+
+
+# ------------------------------------------------------------- status page
+
+def test_status_needs_number_and_code(stack, applicant, demo):
+    applicant.open_form()
+    r = applicant.submit(**citizen(name="查询人乙", phone="13700001234"))
+    tracking, code = codes(r)
+    page = applicant.get("/apply/status")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == \
+        "no-store"
+    assert 'method="post" action="/apply/status"' in page.text
+    assert 'type="password" name="query_code"' in page.text
+    ok = applicant.status(tracking, code.lower())
+    assert ok.status_code == 200
+    assert tracking in ok.text and "已收到，待审查" in ok.text
+    for secret in ("查询人乙", "13700001234", GOOD_ID,
+                   "shenqing@example.com"):
+        assert secret not in ok.text
+    wrong = applicant.status(tracking, "2222-2222-2222")
+    assert wrong.status_code == 422 and tracking not in CODE_RE.findall(
+        wrong.text)
+    assert "申请编号或查询码不正确" in wrong.text
+    unknown = applicant.status("YS2000-000001", code)
+    assert unknown.status_code == 422
+    assert field_error(unknown, "query_code") == \
+        field_error(wrong, "query_code")
+    # the code in a URL does nothing: GET shows only the form
+    r = applicant.get("/apply/status?tracking_no=%s&query_code=%s"
+                      % (tracking, code))
+    assert r.status_code == 200 and "已收到，待审查" not in r.text
+    # a department site does not show the prefecture's case
+    other = requests.Session()
+    host = {"Host": "czj.dh.gov.cn"}
+    base = applicant.base
+    f = other.get(base + "/apply/status", headers=host, timeout=TIMEOUT)
+    csrf = CSRF_RE.search(f.text).group(1)
+    r = other.post(base + "/apply/status", headers=host, timeout=TIMEOUT,
+                   data={"csrf": csrf, "tracking_no": tracking,
+                         "query_code": code})
+    assert r.status_code == 422
+    assert demo.value("select count(*) from gongkai.audit_log a join "
+                      "gongkai.applications c on c.id = a.case_id where "
+                      "c.tracking_no = %s and a.action = 'case.status_view'",
+                      (tracking,)) == 1
+
+
+def test_personal_data_not_in_urls_or_logs(stack, applicant, demo):
+    applicant.open_form()
+    secrets = {"name": "日志测试人丙", "phone": "13655554444",
+               "email": "rizhi@example.com", "id_number": "533102198503150010",
+               "address": "德宏州日志路99号"}
+    r = applicant.submit(**citizen(**secrets))
+    assert r.status_code == 200
+    tracking, code = codes(r)
+    applicant.status(tracking, code)
+    applicant.status(tracking, "2222-3333-4444")
+    time.sleep(0.3)
+    logs = ""
+    for name in ("access.log", "error.log"):
+        path = ROOT / "var" / "log" / name
+        logs += path.read_text(encoding="utf-8", errors="replace")
+    quoted = [urllib.parse.quote(v) for v in secrets.values()]
+    for v in list(secrets.values()) + quoted + [code, code.replace("-", "")]:
+        assert v not in logs, v
+    assert "/apply/status" in logs          # the requests were logged
+    # and no value ever went into a link of the pages
+    for href in re.findall(r'href="([^"]*)"', r.text):
+        for v in secrets.values():
+            assert urllib.parse.quote(v) not in href and v not in href
+
+
+def test_hundred_parallel_submissions(stack, cleanup, demo):
+    tag = TAG + " 并发"
+
+    def one(i):
+        a = Applicant(stack)
+        a.open_form()
+        r = a.submit(**citizen(description="%s %03d" % (tag, i),
+                               name="并发%03d" % i))
+        assert r.status_code == 200, (r.status_code, r.text[:300])
+        return codes(r)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(one, range(100)))
+    trackings = [t for t, _ in results]
+    assert len(set(trackings)) == 100
+    assert len({c for _, c in results}) == 100
+    rows = demo.rows("select tracking_no from gongkai.applications "
+                     "where description like %s", (tag + " %",))
+    assert sorted(r["tracking_no"] for r in rows) == sorted(trackings)
