@@ -56,7 +56,8 @@ insert into audit_detail_names (key, name) values
     ('remedy', '复议诉讼'),
     ('result', '结果'),
     ('repeat', '同一申请人申请数'),
-    ('duplicate', '重复提交')
+    ('duplicate', '重复提交'),
+    ('document_title', '文书名称')
 on conflict (key) do nothing;
 
 -- ------------------------------------------------------------- helpers
@@ -626,8 +627,12 @@ begin
                            'tracking_no', (select tracking_no
                                              from applications a
                                             where a.id = apply_register.id),
-                           'channel', v_chan,
-                           'applicant_kind', v.v ->> 'applicant_kind',
+                           'channel', (select name from apply_channels
+                                        where code = v_chan),
+                           'applicant_kind', (select name
+                                                from applicant_kinds
+                                               where code = v.v ->>
+                                                     'applicant_kind'),
                            'receipt_date', v_day,
                            'repeat', applicant_repeat_count(id)));
 end
@@ -679,7 +684,8 @@ begin
 
     perform case_audit(p_user, null, 'case.document', p_case,
                        jsonb_build_object('document', v_id, 'doc_no', v_no,
-                                          'kind', p_kind));
+                                          'document_title',
+                                          apply_term('doc', p_kind)));
     return v_id;
 end
 $$;
@@ -925,9 +931,15 @@ begin
            answered_on = v_on, answered_by = p_user
      where id = s.id;
     perform case_audit(p_user, p_client, 'case.answer', a.id,
-                       jsonb_build_object('assignment', s.id,
-                                          'answer', p_answer,
-                                          'ground', p_ground, 'on', v_on));
+                       jsonb_strip_nulls(jsonb_build_object(
+                           'assignment', s.id,
+                           'answer', apply_term('answer', p_answer),
+                           'ground', (select '条例' || article || '：' || name
+                                        from withhold_grounds
+                                       where code = p_ground
+                                         and p_answer in ('partial',
+                                                          'exempt')),
+                           'on', v_on)));
 end
 $$;
 
@@ -968,8 +980,9 @@ begin
             p_user)
     returning id into v_id;
     perform case_audit(p_user, p_client, 'case.consult', a.id,
-                       jsonb_build_object('consultation', v_id,
-                                          'kind', p_kind, 'on', v_on));
+                       jsonb_build_object('consultation',
+                                          apply_term('consult', p_kind),
+                                          'on', v_on));
     return v_id;
 end
 $$;
@@ -1011,8 +1024,11 @@ begin
                              false)
      where id = s.id;
     perform case_audit(p_user, p_client, 'case.consult_answer', a.id,
-                       jsonb_build_object('consultation', s.id,
-                                          'answer', p_answer, 'on', v_on));
+                       jsonb_build_object('consultation',
+                                          apply_term('consult', s.kind),
+                                          'answer', apply_term(
+                                              'consult_answer', p_answer),
+                                          'on', v_on));
 end
 $$;
 
@@ -1125,7 +1141,10 @@ begin
                else '' end || '。');
     end if;
     perform case_audit(p_user, p_client, 'case.extension_decide', a.id,
-                       jsonb_build_object('decision', p_decision,
+                       jsonb_build_object('decision',
+                                          case p_decision
+                                              when 'approved' then '同意'
+                                              else '不同意' end,
                                           'days', e.days));
 end
 $$;
@@ -1216,7 +1235,8 @@ begin
     returning id into v_id;
     perform case_audit(p_user, p_client, 'case.reply_draft', a.id,
                        jsonb_build_object('reply', v_id,
-                                          'outcome', p_outcome));
+                                          'outcome',
+                                          outcome_label(p_outcome)));
     return v_id;
 end
 $$;
@@ -1284,8 +1304,10 @@ begin
     end if;
     perform case_audit(p_user, p_client, 'case.reply_review', a.id,
                        jsonb_build_object('reply', r.id,
-                                          'decision', p_decision,
-                                          'stage', r.state));
+                                          'decision', apply_term(
+                                              'reply_decision', p_decision),
+                                          'stage', apply_term('reply',
+                                                              r.state)));
 end
 $$;
 
@@ -1327,7 +1349,9 @@ begin
     perform case_audit(p_user, p_client, 'case.deliver', a.id,
                        jsonb_build_object('document', d.id,
                                           'doc_no', d.doc_no,
-                                          'method', p_method, 'on', v_on));
+                                          'method', apply_term('sent',
+                                                               p_method),
+                                          'on', v_on));
 end
 $$;
 
@@ -1373,7 +1397,7 @@ begin
      where id = a.id;
     perform case_audit(p_user, p_client, 'case.close', a.id,
                        jsonb_build_object('tracking_no', a.tracking_no,
-                                          'outcome', v_out));
+                                          'outcome', outcome_label(v_out)));
 end
 $$;
 
@@ -1423,8 +1447,10 @@ begin
             input_text(p_note, 2000, 'remedy_note', '说明', false), p_user)
     returning id into v_id;
     perform case_audit(p_user, p_client, 'case.remedy', a.id,
-                       jsonb_build_object('remedy', v_id, 'kind', p_kind,
-                                          'result', v_res));
+                       jsonb_build_object('remedy', apply_term('remedy',
+                                                               p_kind),
+                                          'result', apply_term('result',
+                                                               v_res)));
     return v_id;
 end
 $$;
@@ -1461,7 +1487,9 @@ begin
                                       false), note)
      where id = m.id;
     perform case_audit(p_user, p_client, 'case.remedy_update', a.id,
-                       jsonb_build_object('remedy', m.id,
-                                          'result', p_result));
+                       jsonb_build_object('remedy', apply_term('remedy',
+                                                               m.kind),
+                                          'result', apply_term('result',
+                                                               p_result)));
 end
 $$;

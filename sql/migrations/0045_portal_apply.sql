@@ -226,7 +226,10 @@ begin
                            'tracking_no', (select tracking_no
                                              from applications
                                             where id = v_id),
-                           'applicant_kind', v.v ->> 'applicant_kind',
+                           'applicant_kind', (select name
+                                                from applicant_kinds
+                                               where code = v.v ->>
+                                                     'applicant_kind'),
                            'repeat', applicant_repeat_count(v_id)));
     return apply_done_json(s, v_id, v_code, false)::json;
 end

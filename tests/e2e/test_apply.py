@@ -422,3 +422,331 @@ def test_hundred_parallel_submissions(stack, cleanup, demo):
     rows = demo.rows("select tracking_no from gongkai.applications "
                      "where description like %s", (tag + " %",))
     assert sorted(r["tracking_no"] for r in rows) == sorted(trackings)
+
+
+# ------------------------------------------------------- the admin: cases
+
+from admin_client import AdminClient      # noqa: E402
+
+PASSWORD = "gongkai-demo-2025"
+STAFF = {"officer": "dh.applications", "secrecy": "dh.secrecy",
+         "leader": "dh.leader", "head": "dh.unithead",
+         "drafter": "dh.drafter", "other": "czj.applications"}
+CASE_RE = re.compile(r'cases/([0-9]+)"')
+
+
+@pytest.fixture(scope="module")
+def staff(stack, cleanup):
+    clients = {}
+    for role, login in STAFF.items():
+        c = AdminClient(stack)
+        c.login_ok(login, PASSWORD)
+        clients[role] = c
+    return clients
+
+
+def ok(resp, case_id):
+    assert resp.status_code == 303, (resp.status_code,
+                                     re.findall(r'class="field-error"[^>]*>'
+                                                r'([^<]+)<', resp.text),
+                                     resp.text[:300])
+    assert resp.headers["Location"].endswith("/cases/%d" % case_id)
+
+
+def register(officer, days_ago=0, **kw):
+    """Register a letter received days_ago days ago; (id, tracking, code)."""
+    today = officer.get("cases/new")
+    assert today.status_code == 200
+    day = re.search(r'name="receipt_date"[^>]*value="([0-9-]+)"',
+                    today.text).group(1)
+    import datetime
+    d = datetime.date.fromisoformat(day) - datetime.timedelta(days=days_ago)
+    fields = citizen(channel="letter", receipt_date=d.isoformat(),
+                     delivery="post", **kw)
+    r = officer.post("cases/new", fields)
+    assert r.status_code == 200, (r.status_code, r.text[:500])
+    tracking, code = re.findall(r'class="ca-code"[^>]*>([^<]+)<', r.text)
+    case_id = int(CASE_RE.search(r.text).group(1))
+    return case_id, tracking, code
+
+
+def reply_id(demo, case_id):
+    return demo.value("select id from gongkai.case_replies where case_id = %s"
+                      " and state in ('secrecy', 'approval')", (case_id,))
+
+
+def document(demo, case_id, kind):
+    return demo.value("select id from gongkai.case_documents where "
+                      "case_id = %s and kind = %s order by id desc limit 1",
+                      (case_id, kind))
+
+
+def approve_reply(staff, demo, case_id):
+    rid = reply_id(demo, case_id)
+    ok(staff["secrecy"].post("cases/%d/reply/review" % case_id,
+                             {"reply": rid, "decision": "approve"}), case_id)
+    ok(staff["leader"].post("cases/%d/reply/review" % case_id,
+                            {"reply": rid, "decision": "approve"}), case_id)
+
+
+def test_journey_to_closure(stack, staff, applicant, demo):
+    """submit → correction → corrected → accepted → assigned → consulted →
+    extended → replied → delivered → closed, the applicant watching."""
+    off = staff["officer"]
+    applicant.open_form()
+    r = applicant.submit(**citizen(name="全程申请人", phone="13512345678",
+                                   description=TAG + " 全流程：某项目批复"))
+    tracking, code = codes(r)
+    case_id = demo.value("select id from gongkai.applications "
+                         "where tracking_no = %s", (tracking,))
+    queue = off.get("cases?q=" + tracking)
+    assert tracking in queue.text and "待审查" in queue.text
+    page = off.get("cases/%d" % case_id)
+    assert page.status_code == 200 and "全程申请人" in page.text
+    assert "13512345678" in page.text
+
+    # 补正: one notice listing everything, with a deadline
+    import datetime
+    today = demo.value("select gongkai.today_cn()")
+    ok(off.post("cases/%d/correction" % case_id,
+                {"items": "请写明批复的文号。", "notice_on": "",
+                 "due_on": (today + datetime.timedelta(days=10)).isoformat()}),
+       case_id)
+    st = applicant.status(tracking, code)
+    assert "待申请人补正" in st.text and "请写明批复的文号" in st.text
+    ok(off.post("cases/%d/corrected" % case_id,
+                {"received_on": "", "received_note": "补充了文号"}), case_id)
+    assert demo.value("select clock_start from gongkai.applications "
+                      "where id = %s", (case_id,)) == today
+
+    ok(off.post("cases/%d/accept" % case_id, {"accepted_on": ""}), case_id)
+    ok(off.post("cases/%d/assign" % case_id,
+                {"unit": "州发展改革委投资科", "assign_note": "请提供批复",
+                 "assigned_on": ""}), case_id)
+    aid = demo.value("select id from gongkai.case_assignments "
+                     "where case_id = %s", (case_id,))
+    r = off.post("cases/%d/assignments/%d/answer" % (case_id, aid),
+                 {"answer": "partial", "answered_on": ""})
+    assert r.status_code == 422 and "法律依据" in r.text
+    ok(off.post("cases/%d/assignments/%d/answer" % (case_id, aid),
+                {"answer": "partial", "ground": "art15_third_party",
+                 "answer_note": "涉及企业商业秘密的部分不公开",
+                 "answered_on": ""}), case_id)
+    ok(off.post("cases/%d/consult" % case_id,
+                {"kind": "third_party", "party": "某建设公司",
+                 "sent_on": ""}), case_id)
+    page = off.get("cases/%d" % case_id)
+    assert "暂停计时" in page.text
+    cid = demo.value("select id from gongkai.case_consultations "
+                     "where case_id = %s", (case_id,))
+    ok(off.post("cases/%d/consultations/%d/answer" % (case_id, cid),
+                {"consult_answer": "disagree", "consult_answered_on": "",
+                 "consult_note": "不同意公开报价部分"}), case_id)
+
+    # one extension, approved by the head of the disclosure office
+    due_before = demo.value("select (gongkai.case_clock(%s, "
+                            "gongkai.today_cn())).due_on", (case_id,))
+    r = off.post("cases/%d/extension" % case_id,
+                 {"days": "21", "reason": "需要调取档案"})
+    assert r.status_code == 422 and "20" in r.text
+    ok(off.post("cases/%d/extension" % case_id,
+                {"days": "20", "reason": "需要调取档案"}), case_id)
+    r = off.post("cases/%d/extension/decide" % case_id,
+                 {"decision": "approved"})
+    assert r.status_code == 409                       # not the officer's
+    head_page = staff["head"].get("cases")
+    assert tracking in head_page.text and "延期申请待您审批" in head_page.text
+    ok(staff["head"].post("cases/%d/extension/decide" % case_id,
+                          {"decision": "approved", "decision_note": "同意"}),
+       case_id)
+    assert demo.value("select (gongkai.case_clock(%s, gongkai.today_cn()))"
+                      ".due_on = gongkai.add_working_days(%s, 20)",
+                      (case_id, due_before))
+
+    # the reply: draft, secrecy review, approval
+    r = off.post("cases/%d/reply" % case_id,
+                 {"outcome": "2", "body": "部分公开，见附件。"})
+    assert r.status_code == 422 and "法律依据" in r.text
+    ok(off.post("cases/%d/reply" % case_id,
+                {"outcome": "2", "ground": "art15_third_party",
+                 "body": "经审查，您申请的批复部分公开，涉及第三方商业秘密的"
+                         "报价部分不予公开。"}), case_id)
+    rid = reply_id(demo, case_id)
+    r = off.post("cases/%d/reply/review" % case_id,
+                 {"reply": rid, "decision": "approve"})
+    assert r.status_code == 409                        # the drafter
+    sec = staff["secrecy"]
+    assert "答复待您保密审查" in sec.get("cases").text
+    sec_page = sec.get("cases/%d" % case_id)
+    assert sec_page.status_code == 200
+    assert "全程申请人" not in sec_page.text            # no personal data
+    assert "13512345678" not in sec_page.text
+    ok(sec.post("cases/%d/reply/review" % case_id,
+                {"reply": rid, "decision": "approve"}), case_id)
+    ok(staff["leader"].post("cases/%d/reply/review" % case_id,
+                            {"reply": rid, "decision": "approve"}), case_id)
+
+    # delivery of every notice, then closing
+    r = off.post("cases/%d/close" % case_id, {"which": "close"})
+    assert r.status_code == 409                        # not delivered
+    for kind in ("correction", "acceptance", "extension", "reply"):
+        doc = document(demo, case_id, kind)
+        assert doc, kind
+        ok(off.post("cases/%d/documents/%d/deliver" % (case_id, doc),
+                    {"method": "email", "sent_on": "",
+                     "sent_note": "发送至申请人邮箱"}), case_id)
+    printed = off.get("cases/%d/documents/%d" % (case_id,
+                                                document(demo, case_id,
+                                                         "reply")))
+    assert printed.status_code == 200
+    assert "政府信息公开申请答复书" in printed.text and "60日内" in printed.text
+    assert "全程申请人" in printed.text               # the addressee
+    ok(off.post("cases/%d/close" % case_id, {"which": "close"}), case_id)
+    row = demo.row("select stage, outcome from gongkai.applications "
+                   "where id = %s", (case_id,))
+    assert row == {"stage": "closed", "outcome": "2"}
+
+    dossier = off.get("cases/%d/dossier" % case_id)
+    assert dossier.status_code == 200
+    for title in ("补正政府信息公开申请通知书", "受理政府信息公开申请通知书",
+                  "延期答复告知书", "政府信息公开申请答复书"):
+        assert title in dossier.text, title
+
+    # the applicant sees the outcome and the documents, not their data
+    st = applicant.status(tracking, code)
+    assert "已办结" in st.text and "部分公开" in st.text
+    assert "政府信息公开申请答复书" in st.text and "60日内" in st.text
+    assert "全程申请人" not in st.text and "13512345678" not in st.text
+
+    actions = {r["action"] for r in demo.rows(
+        "select action from gongkai.audit_log where case_id = %s",
+        (case_id,))}
+    assert {"case.submit", "case.view", "case.correction", "case.corrected",
+            "case.accept", "case.assign", "case.answer", "case.consult",
+            "case.consult_answer", "case.extension_request",
+            "case.extension_decide", "case.reply_draft", "case.reply_review",
+            "case.document", "case.deliver", "case.close", "case.dossier",
+            "case.document_view", "case.status_view"} <= actions
+
+
+@pytest.mark.parametrize("right_organ", ["德宏州统计局（电话 0692-2222222）",
+                                         ""])
+def test_short_path_not_held(stack, staff, demo, right_organ):
+    """Not this organ's (naming the right organ) / does not exist: a
+    reply without acceptance, closed as 4.1."""
+    off = staff["officer"]
+    case_id, tracking, code = register(off, days_ago=1)
+    ok(off.post("cases/%d/reply" % case_id,
+                {"outcome": "4.1", "right_organ": right_organ,
+                 "body": "经检索，本机关不掌握您申请的政府信息。"}), case_id)
+    approve_reply(staff, demo, case_id)
+    doc = document(demo, case_id, "reply")
+    r = off.post("cases/%d/documents/%d/deliver" % (case_id, doc),
+                 {"method": "in_person", "sent_on": ""})
+    assert r.status_code == 422 and "签收人" in r.text
+    ok(off.post("cases/%d/documents/%d/deliver" % (case_id, doc),
+                {"method": "in_person", "sent_on": "", "signed_by": "张三"}),
+       case_id)
+    ok(off.post("cases/%d/close" % case_id, {"which": "close"}), case_id)
+    row = demo.row("select stage, outcome from gongkai.applications "
+                   "where id = %s", (case_id,))
+    assert row == {"stage": "closed", "outcome": "4.1"}
+    body = demo.value("select body from gongkai.case_documents "
+                      "where id = %s", (doc,))
+    assert (right_organ and right_organ in body) or \
+        (not right_organ and "请您向其提出申请" not in body)
+
+
+def test_short_path_no_correction_in_time(stack, staff, demo):
+    off = staff["officer"]
+    case_id, tracking, code = register(off, days_ago=20)
+    receipt = demo.value("select receipt_date from gongkai.applications "
+                         "where id = %s", (case_id,))
+    import datetime
+    notice = receipt + datetime.timedelta(days=1)
+    due = notice + datetime.timedelta(days=5)
+    ok(off.post("cases/%d/correction" % case_id,
+                {"items": "请补正所需信息的名称。",
+                 "notice_on": notice.isoformat(),
+                 "due_on": due.isoformat()}), case_id)
+    r = off.post("cases/%d/corrected" % case_id, {"received_on": ""})
+    assert r.status_code == 409 and "逾期不补正" in r.text
+    page = off.get("cases/%d" % case_id)
+    assert "按逾期不补正办结" in page.text
+    queue = off.get("cases?stage=correcting&q=" + tracking)
+    assert tracking in queue.text and "补正期限已过" in queue.text
+    ok(off.post("cases/%d/close" % case_id,
+                {"which": "close_no_correction", "outcome": "6.1"}), case_id)
+    assert demo.value("select outcome from gongkai.applications "
+                      "where id = %s", (case_id,)) == "6.1"
+
+
+def test_correction_notice_too_late(stack, staff, demo):
+    off = staff["officer"]
+    case_id, _, _ = register(off, days_ago=30)
+    r = off.post("cases/%d/correction" % case_id,
+                 {"items": "请补正", "notice_on": "",
+                  "due_on": "2099-01-01"})
+    assert r.status_code == 409 and "7个工作日" in r.text
+
+
+def test_queue_marks_overdue_and_due_soon(stack, staff, demo):
+    off = staff["officer"]
+    late_id, late_no, _ = register(off, days_ago=45)
+    soon_days = demo.value(
+        "select gongkai.today_cn() - d from generate_series("
+        "gongkai.today_cn() - 40, gongkai.today_cn() - 1, interval '1 day') g"
+        " cross join lateral (select g::date as d) x where "
+        "gongkai.working_days_between(gongkai.today_cn(), "
+        "gongkai.add_working_days(d, 20)) between 1 and 3 "
+        "order by d desc limit 1")
+    soon_id, soon_no, _ = register(off, days_ago=soon_days)
+    queue = off.get("cases")
+    rows = re.findall(r'<tr>.*?</tr>', queue.text, re.S)
+    late = [r for r in rows if late_no in r][0]
+    soon = [r for r in rows if soon_no in r][0]
+    assert "已超期" in late and "rv-due-over" in late
+    assert "rv-due-soon" in soon and "剩余" in soon
+    # the overdue one comes before the ones that are not
+    assert queue.text.index(late_no) < queue.text.index(soon_no)
+    days_left = demo.value("select (gongkai.case_clock(%s, "
+                           "gongkai.today_cn())).days_left", (soon_id,))
+    assert "剩余 %d 个工作日" % days_left in re.sub(r"<[^>]+>", "", soon)
+
+
+def test_registration_errors_kept(stack, staff, demo):
+    off = staff["officer"]
+    before = count_cases(demo)
+    r = off.post("cases/new", citizen(channel="letter", id_number=BAD_ID,
+                                      name="登记错误人", receipt_date=""))
+    assert r.status_code == 422
+    assert "校验码" in r.text and 'value="登记错误人"' in r.text
+    r = off.post("cases/new", citizen(channel="website", receipt_date=""))
+    assert r.status_code == 422 and "收到申请的方式" in r.text
+    assert count_cases(demo) == before
+
+
+def test_case_access(stack, staff, demo):
+    case_id, tracking, _ = register(staff["officer"], days_ago=0,
+                                    name="权限测试人")
+    for who in ("other", "drafter"):
+        r = staff[who].get("cases/%d" % case_id)
+        assert r.status_code == 404, who
+        assert "权限测试人" not in r.text
+        r = staff[who].post("cases/%d/accept" % case_id, {})
+        assert r.status_code == 404, who
+    other = staff["other"].get("cases?q=" + tracking)
+    assert "没有符合条件的申请" in other.text
+    assert "cases/%d\"" % case_id not in other.text
+    page = staff["leader"].get("cases/%d" % case_id)
+    assert page.status_code == 200 and "权限测试人" not in page.text
+    r = staff["leader"].post("cases/%d/accept" % case_id, {})
+    assert r.status_code == 409
+    r = staff["officer"].post("cases/%d/accept" % case_id, {"csrf": "x"})
+    assert r.status_code == 403
+    assert demo.value("select stage from gongkai.applications "
+                      "where id = %s", (case_id,)) == "received"
+    views = demo.rows("select actor_login from gongkai.audit_log "
+                      "where case_id = %s and action = 'case.view'",
+                      (case_id,))
+    assert {v["actor_login"] for v in views} == {"dh.leader"}
