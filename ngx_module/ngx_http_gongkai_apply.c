@@ -222,8 +222,9 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     {
         return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
                    "提交内容有误",
-                   "提交的内容含有无效字符或编码不正确，没有保存。"
-                   "请返回上一页检查填写的内容后重新提交。");
+                   "提交的内容含有无效字符或编码不正确，"
+                   "没有保存。请返回上一页检查填写的内容"
+                   "后重新提交。");
     }
 
     csrf = ngx_http_gongkai_apply_field(form, "csrf");
@@ -233,7 +234,8 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     {
         return ngx_http_gongkai_page_error(r, NGX_HTTP_FORBIDDEN,
                    "表单已失效",
-                   "表单已失效或不是从本站打开的，提交的内容没有保存。"
+                   "表单已失效或不是从本站打开的，"
+                   "提交的内容没有保存。"
                    "请重新打开本站的申请页面后填写提交"
                    "（浏览器须允许本站使用Cookie）。");
     }

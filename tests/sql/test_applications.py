@@ -12,6 +12,7 @@ cases are made inside it."""
 import datetime
 import hashlib
 import json
+import os
 
 import psycopg2
 import psycopg2.extras
@@ -820,3 +821,103 @@ def test_web_role_may_call_the_public_functions(web):
     assert page["site"]["domain"] == DH and page["accepting"]
     assert page["organs"]
     assert status(web, "YS2025-000001", "XXXX")["status"] == 422
+
+
+# ------------------------------------------------------- the admin functions
+
+def session(ap, uid):
+    tok = os.urandom(32).hex()
+    ap.cur.execute("select session_open(%s, %s, %s)", (tok, uid, CLIENT))
+    return tok
+
+
+def admin_call(cur, fn, tok, args, data=None, csrf=True):
+    if csrf and data is not None:
+        cur.execute("select s.csrf from sessions s where s.token_hash = "
+                    "ext.digest(%s, 'sha256')", (tok,))
+        data = dict(data, csrf=cur.fetchone()[0])
+    cur.execute("select admin.%s(%%s, %%s, %%s, %%s)" % fn,
+                (tok, CLIENT, [str(a) for a in args],
+                 json.dumps(data if data is not None else {})))
+    return cur.fetchone()[0]
+
+
+def test_case_page_personal_data_for_officers_only(ap, db):
+    case = ap.case(D(2025, 10, 10), name="隐私名字", phone="13344445555")
+    sysadmin = ap.user("sys", ["system_admin"], FINANCE)
+    page = admin_call(db, "page_case", session(ap, ap.officer), [case])
+    assert page["show_applicant"] and page["applicant"]["name"] == "隐私名字"
+    assert page["can"]["accept"] and page["can"]["correct"]
+    for uid in (ap.secrecy, ap.leader, ap.head):
+        page = admin_call(db, "page_case", session(ap, uid), [case])
+        assert page["applicant"] is None and not page["show_applicant"]
+        text = json.dumps(page, ensure_ascii=False)
+        assert "隐私名字" not in text and "13344445555" not in text
+        assert not page["can"]["accept"]
+    page = admin_call(db, "page_case", session(ap, sysadmin), [case])
+    assert page["applicant"]["phone"] == "13344445555"
+    assert not page["can"]["accept"]            # sees, does not act
+    for uid in (ap.user("drafter", ["drafter"]),
+                ap.user("finofficer", ["application_officer"], FINANCE)):
+        raises(db, "GKA04", admin_call, db, "page_case", session(ap, uid),
+               [case])
+    db.execute("select count(*) from audit_log where case_id = %s "
+               "and action = 'case.view'", (case,))
+    assert db.fetchone()[0] == 5
+
+
+def test_queue_json(ap, db):
+    case = ap.case(D(2025, 10, 10))
+    page = admin_call(db, "page_cases", session(ap, ap.officer), [],
+                      {"stage": "open"}, csrf=False)
+    row = [r for r in page["cases"] if r["id"] == case][0]
+    assert row["overdue"] and row["clock_state"] == "running"
+    assert row["days_overdue"] == ap.one(
+        "select working_days_between('2025-11-06', today_cn())")
+    assert row["due_on"] == "2025-11-06"
+    assert "隐私" not in json.dumps(page, ensure_ascii=False)
+    drafter = ap.user("drafter", ["drafter"])
+    page = admin_call(db, "page_cases", session(ap, drafter), [], {},
+                      csrf=False)
+    assert page["no_access"] and "cases" not in page
+    raises(db, "GKA22", admin_call, db, "page_cases",
+           session(ap, ap.officer), [], {"stage": "nonsense"}, False)
+
+
+def test_action_errors_shown_at_their_form(ap, db):
+    case = ap.case(ap.today - datetime.timedelta(days=1))
+    tok = session(ap, ap.officer)
+    page = admin_call(db, "do_case_correction", tok, [case],
+                      {"items": "", "due_on": "2099-01-01"})
+    assert page["template"] == "case" and page["status"] == 422
+    assert page["errors"] == {"correction": {"items": "请填写需要补正的事项"}}
+    assert page["form"]["correction"]["due_on"] == "2099-01-01"
+    assert admin_call(db, "do_case_accept", tok, [case], {}) == {
+        "redirect": "cases/%d" % case}
+    page = admin_call(db, "do_case_accept", tok, [case], {})
+    assert page["status"] == 409 and "rule" in page["errors"]["accept"]
+    aid = ap.call("case_assign", ap.officer, CLIENT, case, "某科", None,
+                  None)
+    page = admin_call(db, "do_case_answer", tok, [case, aid],
+                      {"answer": "exempt"})
+    row = [a for a in page["assignments"] if a["id"] == aid][0]
+    assert "ground" in row["errors"] and page["errors"] == {}
+    # a wrong CSRF token changes nothing
+    raises(db, "GKA03", admin_call, db, "do_case_accept", tok, [case],
+           {"csrf": "0" * 64}, False)
+
+
+def test_registration_shows_the_code_once(ap, db):
+    tok = session(ap, ap.officer)
+    page = admin_call(db, "do_case_register", tok, [],
+                      form(receipt_date=str(ap.today)))
+    assert page["template"] == "case_registered"
+    reg = page["registered"]
+    assert ap.one("select query_hash = query_code_hash(%s) from "
+                  "applications where id = %s",
+                  (reg["query_code"], reg["id"]))
+    page = admin_call(db, "do_case_register", tok, [],
+                      form(receipt_date=str(ap.today), channel="website"))
+    assert page["template"] == "case_new" and "channel" in page["errors"]
+    raises(db, "GKA09", admin_call, db, "do_case_register",
+           session(ap, ap.leader), [], form())
