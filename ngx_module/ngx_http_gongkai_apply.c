@@ -37,6 +37,8 @@
 static void ngx_http_gongkai_apply_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     ngx_http_gongkai_ctx_t *ctx);
+static ngx_int_t ngx_http_gongkai_apply_again(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx);
 static ngx_int_t ngx_http_gongkai_apply_body_data(ngx_http_request_t *r,
     ngx_str_t *body);
 static ngx_int_t ngx_http_gongkai_apply_door(ngx_http_request_t *r,
@@ -214,17 +216,17 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
         }
     }
 
-    /* the form in the page, or the same page again with a message */
+    /*
+     * A body that is not a well-formed form (invalid UTF-8, say): the
+     * page again, empty, with a message and status 400; nothing of it is
+     * kept or logged.
+     */
 
     if (ngx_http_gongkai_form_parse(r->pool, body.data, body.len, &form,
                                     &err)
         != NGX_OK)
     {
-        return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
-                   "提交内容有误",
-                   "提交的内容含有无效字符或编码不正确，"
-                   "没有保存。请返回上一页检查填写的内容"
-                   "后重新提交。");
+        return ngx_http_gongkai_apply_again(r, ctx);
     }
 
     csrf = ngx_http_gongkai_apply_field(form, "csrf");
@@ -284,6 +286,45 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     }
 
     return ngx_http_gongkai_page_query(r, stmt, 3, params);
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_apply_again(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx)
+{
+    ngx_str_t  token;
+
+    ngx_http_gongkai_value_set(ctx->req, "input_error",
+        ngx_http_gongkai_cstr(r->pool,
+            "提交的内容含有无效字符或编码不正确，没有保存。"
+            "请重新填写后提交；如果问题反复出现，"
+            "请换用其他浏览器，或按政府信息公开指南"
+            "以其他方式提出申请。"));
+
+    ngx_http_gongkai_value_set(ctx->req, "csrf",
+        ngx_http_gongkai_value_string(r->pool, ctx->csrf.data,
+                                      ctx->csrf.len));
+
+    ctx->tmpl_status = NGX_HTTP_BAD_REQUEST;
+
+    if (ctx->apply == NGX_HTTP_GONGKAI_APPLY_STATUS) {
+        ctx->tmpl = "apply_status";
+        return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_SITE, 1,
+                                           &ctx->host);
+    }
+
+    if (ngx_http_gongkai_apply_random(r->pool, &token) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_gongkai_value_set(ctx->req, "form_token",
+        ngx_http_gongkai_value_string(r->pool, token.data, token.len));
+
+    ctx->tmpl = "apply";
+
+    return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_APPLY_FORM, 1,
+                                       &ctx->host);
 }
 
 

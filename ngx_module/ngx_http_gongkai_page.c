@@ -205,7 +205,7 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
      */
 
     tmpl = ctx->tmpl;
-    status = NGX_HTTP_OK;
+    status = ctx->tmpl_status ? ctx->tmpl_status : NGX_HTTP_OK;
 
     v = ngx_http_gongkai_value_get(data, (u_char *) "template", 8);
 

@@ -43,6 +43,9 @@ typedef struct {
     const char                    *title;
     const char                    *message;
 
+    /* the status tmpl is rendered with when the data names none */
+    ngx_uint_t                     tmpl_status;
+
     /* the apply routes (ngx_http_gongkai_apply.c): which, and the CSRF
        token of the gk_apply cookie */
     ngx_uint_t                     apply;

@@ -304,7 +304,13 @@ def test_invalid_utf8_and_bad_bodies_store_nothing(stack, applicant, demo):
             + "&name=%E5%BC%A0%FF%FE").encode()
     r = applicant.post("/apply", body, headers={
         "Content-Type": "application/x-www-form-urlencoded"})
+    # the form again, with a message and a fresh token
     assert r.status_code == 400 and "无效字符" in r.text
+    assert 'name="description"' in r.text
+    assert TOKEN_RE.search(r.text).group(1) != applicant.token
+    r = applicant.post("/apply/status", b"tracking_no=%FF", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400 and 'name="query_code"' in r.text
     r = applicant.post("/apply", body, headers={
         "Content-Type": "multipart/form-data; boundary=x"})
     assert r.status_code == 415
