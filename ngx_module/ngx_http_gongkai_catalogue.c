@@ -13,6 +13,7 @@
 #include "ngx_http_gongkai_index.h"
 #include "ngx_http_gongkai_domain.h"
 #include "ngx_http_gongkai_site.h"
+#include "ngx_http_gongkai_apply.h"
 
 
 /* the deepest page number a link may carry */
@@ -44,6 +45,7 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 {
     u_char                  *p, *end;
     ngx_int_t                rc;
+    ngx_uint_t               apply;
     ngx_http_gongkai_ctx_t  *ctx;
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_gongkai_ctx_t));
@@ -66,18 +68,38 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
                    "请检查网址，或从首页重新进入。");
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
+    /* only the application form and the status page take a body */
+
+    apply = ngx_http_gongkai_apply_route(r);
+
+    if (!(apply && (r->method & NGX_HTTP_POST))) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     if (ngx_http_gongkai_host(r, ctx) != NGX_OK) {
+        if (apply && (r->method & NGX_HTTP_POST)) {
+            rc = ngx_http_discard_request_body(r);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+        }
+
         return ngx_http_gongkai_unknown_site(r);
     }
 
     ctx->req = ngx_http_gongkai_value_new(r->pool, NGX_HTTP_GONGKAI_OBJECT);
     if (ctx->req == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (apply) {
+        ngx_http_gongkai_value_set(ctx->req, "path",
+            ngx_http_gongkai_value_string(r->pool, r->uri.data, r->uri.len));
+
+        return ngx_http_gongkai_apply(r, ctx, apply);
     }
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
