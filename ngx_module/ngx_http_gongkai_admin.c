@@ -24,6 +24,7 @@
 #include "ngx_http_gongkai_screen.h"
 #include "ngx_http_gongkai_sniff.h"
 #include "ngx_http_gongkai_multipart.h"
+#include "ngx_http_gongkai_domain.h"
 
 
 /* random bytes in a session token and a login form token (256 bits) */
@@ -380,12 +381,14 @@ static ngx_int_t
 ngx_http_gongkai_admin_post(ngx_http_request_t *r,
     ngx_http_gongkai_admin_ctx_t *ctx)
 {
-    ngx_int_t                  rc;
-    ngx_str_t                  body;
-    const char                *err;
-    ngx_http_gongkai_route_t  *rt;
+    ngx_int_t                      rc;
+    ngx_str_t                      body;
+    const char                    *err;
+    ngx_http_gongkai_route_t      *rt;
+    ngx_http_gongkai_main_conf_t  *gmcf;
 
     rt = ctx->route;
+    gmcf = ngx_http_get_module_main_conf(r, ngx_http_gongkai_module);
 
     if (r->request_body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -425,6 +428,16 @@ ngx_http_gongkai_admin_post(ngx_http_request_t *r,
     }
 
     if (ngx_http_gongkai_admin_sanitize(r, ctx->form) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the site forms: the domain rules at the door (form.checked) */
+
+    if (rt->path.len >= sizeof("sites") - 1
+        && ngx_strncmp(rt->path.data, "sites", sizeof("sites") - 1) == 0
+        && ngx_http_gongkai_domain_form(gmcf->domain, r->pool, ctx->form)
+           != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

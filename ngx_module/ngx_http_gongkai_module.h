@@ -30,6 +30,9 @@ typedef struct {
     ngx_http_gongkai_tmpl_set_t   *admin_tmpls;
     void                          *screen;     /* screen_t */
 
+    /* the domain rules (ngx_http_gongkai_domain.h) */
+    void                          *domain;     /* domain_t */
+
     /* every gongkai_cache zone (ngx_shm_zone_t *): all are invalidated */
     ngx_array_t                    cache_zones;
 } ngx_http_gongkai_main_conf_t;
