@@ -5,22 +5,23 @@
  * with nginx's slab allocator: an rbtree of entries by key (a CRC32 of
  * the key, then the key itself), a queue of the same entries from the
  * most to the least recently used (evicted from its tail when an
- * allocation fails), and an rbtree of sites.
+ * allocation fails), and an rbtree of host names.
  *
  * Staleness without touching the entries: the zone has a clock, a
  * counter moved on by every invalidation.  An entry keeps the clock's
- * value read before its page's query was sent; an invalidation of a site
- * stamps the site with the next value, one of everything stamps the zone
- * ("all").  An entry is fresh while its stamp is not older than its
- * site's and the zone's, it is younger than max_age, and this worker's
- * LISTEN connection is up.  A page whose query started before the
+ * value read before its page's query was sent; an invalidation of a host
+ * name stamps the name with the next value, one of everything stamps the
+ * zone ("all").  An entry is fresh while its stamp is not older than its
+ * host's (the key's first part) and the zone's, it is younger than
+ * max_age, and this worker's LISTEN connection is up.  A page whose query started before the
  * invalidation is therefore stale even when it is stored after it.
  * Stale entries stay until evicted: they are what is served when the
  * database cannot be reached.
  *
  * Notifications (sql/migrations/0050): "<seq> <what> ...", one per
  * committed transaction, where <seq> numbers them in commit order and
- * each <what> is "<site id>", "*", or "*@<epoch>" (everything stale after
+ * each <what> is a host name (a domain of a site whose pages changed),
+ * "*", or "*@<epoch>" (everything stale after
  * that second: a scheduled publication).  Every worker has its own LISTEN
  * connection and applies what it receives to every zone; doing it twice
  * is harmless.  The zone keeps the highest <seq> seen.
@@ -43,7 +44,7 @@
 
 
 /* changed whenever the shared structures change: see init_zone */
-#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6302
+#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6303
 
 /* "0123456789abcdef": 64 bits of the body's MD5, quoted */
 #define NGX_HTTP_GONGKAI_CACHE_ETAG_LEN   18
@@ -52,20 +53,22 @@
 
 
 typedef struct {
-    ngx_rbtree_node_t                  node;     /* key: sites.id */
+    ngx_rbtree_node_t                  node;     /* key: crc32 of the name */
     uint64_t                           stamp;
-} ngx_http_gongkai_cache_site_t;
+    u_short                            len;
+    u_char                             name[1];
+} ngx_http_gongkai_cache_host_t;
 
 
 typedef struct {
     ngx_rbtree_node_t                  node;     /* key: crc32 of the key */
     ngx_queue_t                        queue;
     uint64_t                           stamp;
-    ngx_uint_t                         site;
     time_t                             created;
     time_t                             last_modified;
     size_t                             body_len;
     u_short                            key_len;
+    u_short                            host_len;  /* the key's first part */
     u_short                            type_len;
     u_short                            disp_len;
     u_char                             etag[NGX_HTTP_GONGKAI_CACHE_ETAG_LEN];
@@ -79,8 +82,8 @@ typedef struct {
     ngx_uint_t                         magic;
     ngx_rbtree_t                       rbtree;
     ngx_rbtree_node_t                  sentinel;
-    ngx_rbtree_t                       sites;
-    ngx_rbtree_node_t                  sites_sentinel;
+    ngx_rbtree_t                       hosts;
+    ngx_rbtree_node_t                  hosts_sentinel;
     ngx_queue_t                        lru;
     uint64_t                           clock;
     uint64_t                           all;
@@ -112,6 +115,11 @@ static ngx_int_t ngx_http_gongkai_cache_init_zone(ngx_shm_zone_t *shm_zone,
 static void ngx_http_gongkai_cache_rbtree_insert_value(
     ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
     ngx_rbtree_node_t *sentinel);
+static void ngx_http_gongkai_cache_hosts_insert_value(
+    ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel);
+static ngx_http_gongkai_cache_host_t *ngx_http_gongkai_cache_host(
+    ngx_http_gongkai_cache_zone_t *zone, u_char *name, size_t len);
 static ngx_http_gongkai_cache_node_t *ngx_http_gongkai_cache_lookup(
     ngx_http_gongkai_cache_zone_t *zone, ngx_str_t *key, uint32_t hash);
 static ngx_uint_t ngx_http_gongkai_cache_fresh(
@@ -132,16 +140,16 @@ static ngx_int_t ngx_http_gongkai_cache_push(ngx_http_request_t *r,
 static ngx_table_elt_t *ngx_http_gongkai_cache_find_header(
     ngx_http_request_t *r, ngx_str_t *name);
 static void ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
-    ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site,
-    ngx_str_t *type, ngx_table_elt_t *disp, ngx_chain_t *body, size_t len,
-    u_char *etag, time_t *last_modified);
+    ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx, ngx_str_t *type,
+    ngx_table_elt_t *disp, ngx_chain_t *body, size_t len, u_char *etag,
+    time_t *last_modified);
 static void ngx_http_gongkai_cache_listen(ngx_uint_t up, PGresult *res);
 static void ngx_http_gongkai_cache_notify(const char *channel,
     const char *payload);
 static ngx_int_t ngx_http_gongkai_cache_apply(
     ngx_http_gongkai_cache_zone_t *zone, u_char *what, size_t len);
-static void ngx_http_gongkai_cache_invalidate_site(
-    ngx_http_gongkai_cache_zone_t *zone, ngx_uint_t site);
+static void ngx_http_gongkai_cache_invalidate_host(
+    ngx_http_gongkai_cache_zone_t *zone, u_char *name, size_t len);
 static void ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh,
     time_t due);
 
@@ -373,8 +381,8 @@ ngx_http_gongkai_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
                     ngx_http_gongkai_cache_rbtree_insert_value);
-    ngx_rbtree_init(&zone->sh->sites, &zone->sh->sites_sentinel,
-                    ngx_rbtree_insert_value);
+    ngx_rbtree_init(&zone->sh->hosts, &zone->sh->hosts_sentinel,
+                    ngx_http_gongkai_cache_hosts_insert_value);
     ngx_queue_init(&zone->sh->lru);
 
     /* the clock starts at 1: a page never stamped (0) is never fresh */
@@ -439,6 +447,47 @@ ngx_http_gongkai_cache_rbtree_insert_value(ngx_rbtree_node_t *temp,
 }
 
 
+static void
+ngx_http_gongkai_cache_hosts_insert_value(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t              **p;
+    ngx_http_gongkai_cache_host_t   *n, *t;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+
+            p = &temp->right;
+
+        } else { /* node->key == temp->key */
+
+            n = (ngx_http_gongkai_cache_host_t *) node;
+            t = (ngx_http_gongkai_cache_host_t *) temp;
+
+            p = (ngx_memn2cmp(n->name, t->name, n->len, t->len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
 ngx_int_t
 ngx_http_gongkai_cache_page(ngx_http_request_t *r,
     ngx_http_gongkai_ctx_t *ctx, ngx_str_t *path,
@@ -453,6 +502,9 @@ ngx_http_gongkai_cache_page(ngx_http_request_t *r,
     ngx_http_gongkai_loc_conf_t    *glcf;
 
     glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+
+    /* the same for everybody: validators, and perhaps the zone */
+    ctx->cacheable = 1;
 
     if (glcf->cache == NULL || !glcf->portal || r != r->main
         || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
@@ -563,8 +615,8 @@ ngx_http_gongkai_cache_stale(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_gongkai_cache_store(ngx_http_request_t *r,
-    ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site, ngx_str_t *type,
-    ngx_chain_t *body, size_t len)
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *type, ngx_chain_t *body,
+    size_t len)
 {
     u_char                         *etag, *p, digest[16];
     size_t                          sum;
@@ -577,6 +629,11 @@ ngx_http_gongkai_cache_store(ngx_http_request_t *r,
 
     static ngx_str_t  set_cookie = ngx_string("Set-Cookie");
     static ngx_str_t  disposition = ngx_string("Content-Disposition");
+
+    if (!ctx->cacheable) {
+        /* a form, a status page: nothing to validate or share */
+        return ngx_http_gongkai_cache_status(r, ctx);
+    }
 
     glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
 
@@ -606,14 +663,14 @@ ngx_http_gongkai_cache_store(ngx_http_request_t *r,
     last_modified = ngx_time();
 
     if (glcf->cache != NULL && glcf->portal && ctx->cache_key.len
-        && site != 0 && sum == len && r == r->main
+        && sum == len && r == r->main
         && ngx_http_gongkai_cache_find_header(r, &set_cookie) == NULL)
     {
         zone = glcf->cache->data;
         disp = ngx_http_gongkai_cache_find_header(r, &disposition);
 
-        ngx_http_gongkai_cache_insert(zone, r, ctx, site, type, disp, body,
-                                      len, etag, &last_modified);
+        ngx_http_gongkai_cache_insert(zone, r, ctx, type, disp, body, len,
+                                      etag, &last_modified);
     }
 
     return ngx_http_gongkai_cache_headers(r, ctx, etag, last_modified);
@@ -689,8 +746,7 @@ static ngx_uint_t
 ngx_http_gongkai_cache_fresh(ngx_http_gongkai_cache_zone_t *zone,
     ngx_http_gongkai_cache_node_t *node, time_t max_age)
 {
-    ngx_rbtree_node_t              *n, *sentinel;
-    ngx_http_gongkai_cache_site_t  *site;
+    ngx_http_gongkai_cache_host_t  *host;
 
     if (!ngx_http_gongkai_cache_listening
         || node->stamp < zone->sh->all
@@ -699,21 +755,47 @@ ngx_http_gongkai_cache_fresh(ngx_http_gongkai_cache_zone_t *zone,
         return 0;
     }
 
-    n = zone->sh->sites.root;
-    sentinel = zone->sh->sites.sentinel;
+    host = ngx_http_gongkai_cache_host(zone, node->data, node->host_len);
 
-    while (n != sentinel) {
-        if (node->site != n->key) {
-            n = (node->site < n->key) ? n->left : n->right;
+    return host == NULL || node->stamp >= host->stamp;
+}
+
+
+/* the zone is locked: the stamp of a host name, or NULL */
+
+static ngx_http_gongkai_cache_host_t *
+ngx_http_gongkai_cache_host(ngx_http_gongkai_cache_zone_t *zone,
+    u_char *name, size_t len)
+{
+    uint32_t                        hash;
+    ngx_int_t                       rc;
+    ngx_rbtree_node_t              *node, *sentinel;
+    ngx_http_gongkai_cache_host_t  *h;
+
+    hash = ngx_crc32_short(name, len);
+
+    node = zone->sh->hosts.root;
+    sentinel = zone->sh->hosts.sentinel;
+
+    while (node != sentinel) {
+
+        if (hash != node->key) {
+            node = (hash < node->key) ? node->left : node->right;
             continue;
         }
 
-        site = (ngx_http_gongkai_cache_site_t *) n;
+        h = (ngx_http_gongkai_cache_host_t *) node;
 
-        return node->stamp >= site->stamp;
+        rc = ngx_memn2cmp(name, h->name, len, h->len);
+
+        if (rc == 0) {
+            return h;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
     }
 
-    return 1;
+    return NULL;
 }
 
 
@@ -917,9 +999,9 @@ ngx_http_gongkai_cache_find_header(ngx_http_request_t *r, ngx_str_t *name)
 
 static void
 ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
-    ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site,
-    ngx_str_t *type, ngx_table_elt_t *disp, ngx_chain_t *body, size_t len,
-    u_char *etag, time_t *last_modified)
+    ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx, ngx_str_t *type,
+    ngx_table_elt_t *disp, ngx_chain_t *body, size_t len, u_char *etag,
+    time_t *last_modified)
 {
     u_char                         *p;
     size_t                          size, dlen;
@@ -931,6 +1013,14 @@ ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
     dlen = disp ? disp->value.len : 0;
 
     if (type->len > 0xffff || dlen > 0xffff) {
+        return;
+    }
+
+    /* the key begins with the host name the page was asked under */
+
+    p = ngx_strlchr(ctx->cache_key.data,
+                    ctx->cache_key.data + ctx->cache_key.len, '\n');
+    if (p == NULL) {
         return;
     }
 
@@ -990,11 +1080,11 @@ ngx_http_gongkai_cache_insert(ngx_http_gongkai_cache_zone_t *zone,
 
     node->node.key = hash;
     node->stamp = ctx->cache_stamp;
-    node->site = site;
     node->created = ngx_time();
     node->last_modified = *last_modified;
     node->body_len = len;
     node->key_len = (u_short) ctx->cache_key.len;
+    node->host_len = (u_short) (p - ctx->cache_key.data);
     node->type_len = (u_short) type->len;
     node->disp_len = (u_short) dlen;
     ngx_memcpy(node->etag, etag, NGX_HTTP_GONGKAI_CACHE_ETAG_LEN);
@@ -1170,8 +1260,8 @@ static ngx_int_t
 ngx_http_gongkai_cache_apply(ngx_http_gongkai_cache_zone_t *zone,
     u_char *what, size_t len)
 {
-    time_t     due;
-    ngx_int_t  site;
+    size_t  i;
+    time_t  due;
 
     if (len == 1 && what[0] == '*') {
         zone->sh->all = ++zone->sh->clock;
@@ -1189,13 +1279,22 @@ ngx_http_gongkai_cache_apply(ngx_http_gongkai_cache_zone_t *zone,
         return NGX_OK;
     }
 
-    site = ngx_atoi(what, len);
+    /* a host name as the module normalises it (lower case, punycode) */
 
-    if (site == NGX_ERROR || site == 0) {
+    if (len == 0 || len > NGX_HTTP_GONGKAI_HOST_MAX) {
         return NGX_ERROR;
     }
 
-    ngx_http_gongkai_cache_invalidate_site(zone, (ngx_uint_t) site);
+    for (i = 0; i < len; i++) {
+        if (!((what[i] >= 'a' && what[i] <= 'z')
+              || (what[i] >= '0' && what[i] <= '9')
+              || what[i] == '-' || what[i] == '.'))
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    ngx_http_gongkai_cache_invalidate_host(zone, what, len);
 
     return NGX_OK;
 }
@@ -1204,39 +1303,31 @@ ngx_http_gongkai_cache_apply(ngx_http_gongkai_cache_zone_t *zone,
 /* the zone is locked */
 
 static void
-ngx_http_gongkai_cache_invalidate_site(ngx_http_gongkai_cache_zone_t *zone,
-    ngx_uint_t site)
+ngx_http_gongkai_cache_invalidate_host(ngx_http_gongkai_cache_zone_t *zone,
+    u_char *name, size_t len)
 {
-    ngx_rbtree_node_t              *n, *sentinel;
-    ngx_http_gongkai_cache_site_t  *s;
+    ngx_http_gongkai_cache_host_t  *h;
 
-    n = zone->sh->sites.root;
-    sentinel = zone->sh->sites.sentinel;
+    h = ngx_http_gongkai_cache_host(zone, name, len);
 
-    while (n != sentinel) {
-        if (site != n->key) {
-            n = (site < n->key) ? n->left : n->right;
-            continue;
+    if (h == NULL) {
+        h = ngx_slab_alloc_locked(zone->shpool,
+                  offsetof(ngx_http_gongkai_cache_host_t, name) + len);
+
+        if (h == NULL) {
+            /* no room for the name: everything, then */
+            zone->sh->all = ++zone->sh->clock;
+            return;
         }
 
-        s = (ngx_http_gongkai_cache_site_t *) n;
-        s->stamp = ++zone->sh->clock;
-        return;
+        h->node.key = ngx_crc32_short(name, len);
+        h->len = (u_short) len;
+        ngx_memcpy(h->name, name, len);
+
+        ngx_rbtree_insert(&zone->sh->hosts, &h->node);
     }
 
-    s = ngx_slab_alloc_locked(zone->shpool,
-                              sizeof(ngx_http_gongkai_cache_site_t));
-
-    if (s == NULL) {
-        /* no room for the site: everything, then */
-        zone->sh->all = ++zone->sh->clock;
-        return;
-    }
-
-    s->node.key = site;
-    s->stamp = ++zone->sh->clock;
-
-    ngx_rbtree_insert(&zone->sh->sites, &s->node);
+    h->stamp = ++zone->sh->clock;
 }
 
 

@@ -5,9 +5,10 @@
  *
  * What is cached: a GET or HEAD answered 200 by a gongkai_portal location
  * whose page asked for it (ngx_http_gongkai_cache_page() before its
- * query), with no Set-Cookie.  A page that does not ask is never cached:
- * admin pages (their own handler, never here), forms, and anything that
- * depends on who asks.
+ * query), with no Set-Cookie, filed under the host name it was asked for.
+ * A page that does not ask is never cached: admin pages (their own
+ * handler, never here), forms, status pages, and anything that depends on
+ * who asks.
  */
 
 #ifndef _NGX_HTTP_GONGKAI_CACHE_H_INCLUDED_
@@ -64,14 +65,15 @@ ngx_int_t ngx_http_gongkai_cache_stale(ngx_http_request_t *r,
     ngx_http_gongkai_ctx_t *ctx);
 
 /*
- * A 200 about to be sent: its ETag (a digest of the body),
- * Last-Modified, Cache-Control and X-Gongkai-Cache headers; with a key,
- * the response is stored under the site (sites.id from the page data;
- * 0: unknown, not stored).  Returns NGX_OK or NGX_ERROR.
+ * A 200 about to be sent.  Of a page that asked for the cache
+ * (ngx_http_gongkai_cache_page): its ETag (a digest of the body),
+ * Last-Modified and Cache-Control headers, and with a key the response
+ * is stored; of any other (a form, a status page): nothing of that.
+ * X-Gongkai-Cache on both.  Returns NGX_OK or NGX_ERROR.
  */
 ngx_int_t ngx_http_gongkai_cache_store(ngx_http_request_t *r,
-    ngx_http_gongkai_ctx_t *ctx, ngx_uint_t site, ngx_str_t *type,
-    ngx_chain_t *body, size_t len);
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *type, ngx_chain_t *body,
+    size_t len);
 
 /* X-Gongkai-Cache on a response that is not a 200 (never stored) */
 ngx_int_t ngx_http_gongkai_cache_status(ngx_http_request_t *r,

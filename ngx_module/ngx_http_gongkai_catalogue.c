@@ -166,6 +166,12 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
         && ngx_strncmp(p, "/announcements", r->uri.len) == 0)
     {
         ctx->tmpl = "announcements";
+
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, 0);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+
         return ngx_http_gongkai_page_query(r,
                    NGX_HTTP_GONGKAI_STMT_ANNOUNCEMENTS, 1, &ctx->host);
     }
@@ -508,13 +514,10 @@ static void
 ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    size_t                     len;
-    ngx_int_t                  n;
-    ngx_str_t                  type;
-    ngx_uint_t                 site;
-    ngx_chain_t               *out;
-    ngx_http_gongkai_ctx_t    *ctx;
-    ngx_http_gongkai_value_t  *v;
+    size_t                   len;
+    ngx_str_t                type;
+    ngx_chain_t             *out;
+    ngx_http_gongkai_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
@@ -569,23 +572,7 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    /* the file is cached under its site: sites.id of the "site" column */
-
-    site = 0;
-
-    v = ngx_http_gongkai_json_parse(r->pool, (u_char *) PQgetvalue(res, 0, 0),
-                                    PQgetlength(res, 0, 0), NULL);
-    if (v != NULL) {
-        v = ngx_http_gongkai_value_get(v, (u_char *) "id", 2);
-
-        if (v != NULL && v->type == NGX_HTTP_GONGKAI_NUMBER) {
-            n = ngx_atoi(v->str.data, v->str.len);
-            site = n > 0 ? (ngx_uint_t) n : 0;
-        }
-    }
-
-    if (ngx_http_gongkai_cache_store(r, ctx, site, &type, out, len)
-        != NGX_OK)
+    if (ngx_http_gongkai_cache_store(r, ctx, &type, out, len) != NGX_OK)
     {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;

@@ -18,7 +18,6 @@ static ngx_int_t ngx_http_gongkai_page_render(ngx_http_request_t *r,
 static ngx_http_gongkai_value_t *ngx_http_gongkai_error_value(
     ngx_pool_t *pool, ngx_uint_t status, const char *title,
     const char *message);
-static ngx_uint_t ngx_http_gongkai_site_id(ngx_http_gongkai_value_t *data);
 
 
 /*
@@ -304,7 +303,6 @@ ngx_http_gongkai_page_render(ngx_http_request_t *r, ngx_uint_t status,
     if (ctx != NULL) {
         if (status == NGX_HTTP_OK) {
             rc = ngx_http_gongkai_cache_store(r, ctx,
-                                              ngx_http_gongkai_site_id(data),
                                               &ngx_http_gongkai_html_type,
                                               out, len);
         } else {
@@ -318,32 +316,6 @@ ngx_http_gongkai_page_render(ngx_http_request_t *r, ngx_uint_t status,
 
     return ngx_http_gongkai_send(r, status, &ngx_http_gongkai_html_type, out,
                                  len);
-}
-
-
-/* sites.id of the page data's "site" member, or 0 */
-
-static ngx_uint_t
-ngx_http_gongkai_site_id(ngx_http_gongkai_value_t *data)
-{
-    ngx_int_t                  n;
-    ngx_http_gongkai_value_t  *site, *id;
-
-    site = ngx_http_gongkai_value_get(data, (u_char *) "site", 4);
-
-    if (site == NULL || site->type != NGX_HTTP_GONGKAI_OBJECT) {
-        return 0;
-    }
-
-    id = ngx_http_gongkai_value_get(site, (u_char *) "id", 2);
-
-    if (id == NULL || id->type != NGX_HTTP_GONGKAI_NUMBER) {
-        return 0;
-    }
-
-    n = ngx_atoi(id->str.data, id->str.len);
-
-    return n > 0 ? (ngx_uint_t) n : 0;
 }
 
 

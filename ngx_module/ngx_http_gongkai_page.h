@@ -53,7 +53,9 @@ typedef struct {
     ngx_uint_t                     apply;
     ngx_str_t                      csrf;
 
-    /* the page cache (ngx_http_gongkai_cache.c); no key: not cached */
+    /* the page cache (ngx_http_gongkai_cache.c): the same page for
+       everybody (cacheable), and its key (none: not stored) */
+    ngx_uint_t                     cacheable;
     ngx_str_t                      cache_key;
     uint64_t                       cache_stamp;
     ngx_uint_t                     cache_status;

@@ -11,7 +11,10 @@
 -- <seq> numbers the committed transactions that changed public content
 -- (cache_epoch.n; taken at commit, so the numbers arrive in order), and
 -- each <what> is one of
---     <site id>      the pages of that site (sites.id) are stale;
+--     <domain>       the pages served under that host name are stale (a
+--                    site_domains.domain: the module files a page under
+--                    the normalised Host it was asked for, which is one
+--                    of its site's domains);
 --     *              every page of every site is stale;
 --     *@<epoch>      every page is stale after that time (Unix seconds):
 --                    a scheduled publication, change or withdrawal
@@ -25,13 +28,22 @@
 -- Which sites show an item (sql/PAGES.md "scope"): a portal shows the
 -- items of its organ and of every organ below it, a department site only
 -- its own organ's.  So a change to an item of organ O concerns the
--- department site of O and the portal of O and of each organ above O.
+-- department site of O and the portal of O and of each organ above O,
+-- under every domain of theirs.  A change to a site or its domains (rare,
+-- approved by the competent authority) concerns every site: a site's name
+-- and domain are shown by its department sites, and its announcements
+-- (公示, site_announcements, issue 6) by the portals above it.
 --
--- Hook for later issues (the annual report, 年度报告, has no table yet):
--- whatever a public page shows must be queued when it changes.  A table
--- of organ-owned public content calls cache_notify_organs(array of organ
--- ids) from a statement-level trigger (as guides do below), a change that
--- concerns every site calls cache_notify_all().
+-- Hook for later issues: whatever a public page shows must be queued
+-- when it changes.  A table of organ-owned public content calls
+-- cache_notify_organs(array of organ ids) from a statement-level trigger
+-- (as guides do below), a change that concerns every site calls
+-- cache_notify_all().  The annual report (年度报告) has no table yet; its
+-- publication must do the same.  The tables of issue 6 (0061-0066) come
+-- after this migration: a site announcement is written in the same
+-- transaction as the change of its site (site_request_apply), which
+-- notifies; a migration after 0066 should still give site_announcements
+-- a trigger calling cache_notify_all(), for announcements written alone.
 
 -- ------------------------------------------------ the notification queue
 
@@ -106,27 +118,6 @@ create constraint trigger cache_pending_commit
     deferrable initially deferred
     for each row execute function cache_pending_commit();
 
--- the "site" member of every page gets the site's id: the module files a
--- cached page under it (sql/PAGES.md)
-create or replace function site_json(p_site sites)
-returns json
-language sql stable
-set search_path = gongkai, pg_temp
-as $$
-    select case when p_site.id is null then null else
-        json_build_object(
-            'id', p_site.id,
-            'name', p_site.name,
-            'kind', p_site.kind,
-            'domain', site_primary_domain(p_site.id),
-            'organ', organ_json(p_site.organ_id),
-            'portal', (select json_build_object(
-                                  'name', p.name,
-                                  'domain', site_primary_domain(p.id))
-                         from sites p where p.id = p_site.parent_id))
-    end
-$$;
-
 -- The sites that show the items of these organs.
 create function cache_sites_of_organs(p_organs bigint[])
 returns bigint[]
@@ -153,16 +144,21 @@ as $$
     select cache_queue('*')
 $$;
 
+-- every domain of these sites, whatever its role
 create function cache_notify_sites(p_sites bigint[])
 returns void
 language plpgsql volatile
 set search_path = gongkai, pg_temp
 as $$
 declare
-    v_id  bigint;
+    v_domain  text;
 begin
-    foreach v_id in array coalesce(p_sites, '{}') loop
-        perform cache_queue(v_id::text);
+    for v_domain in
+        select domain from site_domains
+         where site_id = any(coalesce(p_sites, '{}'))
+         order by domain
+    loop
+        perform cache_queue(v_domain);
     end loop;
 end
 $$;
@@ -298,88 +294,14 @@ create trigger attachments_cache_notify_truncate
 
 -- ------------------------------------------------------------ sites
 
--- A site's name, kind, state or domains show on its own pages; a portal's
--- name and domain also on its department sites' pages (site_json).
-create function sites_cache_notify()
-returns trigger
-language plpgsql
-set search_path = gongkai, pg_temp
-as $$
-declare
-    v_ids  bigint[];
-begin
-    if tg_op = 'INSERT' then
-        select array_agg(id) into v_ids from new_rows;
-    elsif tg_op = 'DELETE' then
-        select array_agg(id) into v_ids from old_rows;
-    else
-        select array_agg(id) into v_ids
-          from (select id from new_rows union select id from old_rows) x;
-    end if;
-    select array_agg(distinct id) into v_ids
-      from (select unnest(v_ids) as id
-            union
-            select s.id from sites s where s.parent_id = any(v_ids)) x;
-    perform cache_notify_sites(v_ids);
-    return null;
-end
-$$;
+-- Sites and their domains: everything (see the head of this file).
+create trigger sites_cache_notify
+    after insert or update or delete on sites
+    for each statement execute function cache_notify_all_trigger();
 
-create trigger sites_cache_notify_insert
-    after insert on sites
-    referencing new table as new_rows
-    for each statement execute function sites_cache_notify();
-
-create trigger sites_cache_notify_update
-    after update on sites
-    referencing old table as old_rows new table as new_rows
-    for each statement execute function sites_cache_notify();
-
-create trigger sites_cache_notify_delete
-    after delete on sites
-    referencing old table as old_rows
-    for each statement execute function sites_cache_notify();
-
-create function site_domains_cache_notify()
-returns trigger
-language plpgsql
-set search_path = gongkai, pg_temp
-as $$
-declare
-    v_ids  bigint[];
-begin
-    if tg_op = 'INSERT' then
-        select array_agg(site_id) into v_ids from new_rows;
-    elsif tg_op = 'DELETE' then
-        select array_agg(site_id) into v_ids from old_rows;
-    else
-        select array_agg(site_id) into v_ids
-          from (select site_id from new_rows
-                union select site_id from old_rows) x;
-    end if;
-    select array_agg(distinct id) into v_ids
-      from (select unnest(v_ids) as id
-            union
-            select s.id from sites s where s.parent_id = any(v_ids)) x;
-    perform cache_notify_sites(v_ids);
-    return null;
-end
-$$;
-
-create trigger site_domains_cache_notify_insert
-    after insert on site_domains
-    referencing new table as new_rows
-    for each statement execute function site_domains_cache_notify();
-
-create trigger site_domains_cache_notify_update
-    after update on site_domains
-    referencing old table as old_rows new table as new_rows
-    for each statement execute function site_domains_cache_notify();
-
-create trigger site_domains_cache_notify_delete
-    after delete on site_domains
-    referencing old table as old_rows
-    for each statement execute function site_domains_cache_notify();
+create trigger site_domains_cache_notify
+    after insert or update or delete on site_domains
+    for each statement execute function cache_notify_all_trigger();
 
 -- ------------------------------------- organs, categories, guides
 

@@ -1,43 +1,15 @@
 -- 0051: the public pages' small helpers in PL/pgSQL, for speed only.
 --
--- These helpers (0008, 0016) were SQL functions with "set search_path":
--- such a function is never inlined, and PostgreSQL parses and plans its
--- query again in every transaction that calls it, which made the page
--- functions spend most of their time planning (portal.page_item about
--- 2 ms for a handful of index lookups).  A PL/pgSQL function keeps its
--- plans for the life of the connection, and the module's connections
--- live long.  Same arguments, same results, same volatility; a row
--- function that finds nothing returns a row of nulls where the SQL one
--- returned null, which every caller reads the same way (".id is null").
-
-create or replace function site_for_host(p_host text)
-returns sites
-language plpgsql stable
-set search_path = gongkai, pg_temp
-as $$
-declare
-    v_site  sites;
-begin
-    select s.* into v_site
-      from site_domains d
-      join sites s on s.id = d.site_id
-     where d.domain = p_host and s.state = 'active';
-    return v_site;
-end
-$$;
-
-create or replace function site_primary_domain(p_site_id bigint)
-returns text
-language plpgsql stable
-set search_path = gongkai, pg_temp
-as $$
-begin
-    return (select domain from site_domains
-             where site_id = p_site_id
-             order by is_primary desc, domain
-             limit 1);
-end
-$$;
+-- These helpers (0002, 0008, 0016) were SQL functions with "set
+-- search_path": such a function is never inlined, and PostgreSQL parses
+-- and plans its query again in every transaction that calls it, so the
+-- page functions spent most of their time planning (portal.page_item
+-- about 2 ms for a handful of index lookups).  A PL/pgSQL function keeps
+-- its plans for the life of the connection, and the module's connections
+-- live long.  Same arguments, same results, same volatility.
+-- site_for_host, site_primary_domain and site_json are given new bodies
+-- by 0061 and 0063 (issue 6), which come after this file: they are left
+-- to those (and would gain the same way).
 
 create or replace function organ_json(p_organ_id bigint)
 returns json
@@ -48,28 +20,6 @@ begin
     return (select json_build_object('unit_code', unit_code, 'name', name,
                                      'short_name', short_name)
               from organs where id = p_organ_id);
-end
-$$;
-
-create or replace function site_json(p_site sites)
-returns json
-language plpgsql stable
-set search_path = gongkai, pg_temp
-as $$
-begin
-    if p_site.id is null then
-        return null;
-    end if;
-    return json_build_object(
-               'id', p_site.id,
-               'name', p_site.name,
-               'kind', p_site.kind,
-               'domain', site_primary_domain(p_site.id),
-               'organ', organ_json(p_site.organ_id),
-               'portal', (select json_build_object(
-                                     'name', p.name,
-                                     'domain', site_primary_domain(p.id))
-                            from sites p where p.id = p_site.parent_id));
 end
 $$;
 

@@ -49,8 +49,9 @@ def unique_catalogue():
 
 
 def cached(stack, path, host=None):
-    """Fetch path until the cache answers it; returns that response."""
-    for _ in range(20):
+    """Fetch path until the cache answers it (a LISTEN connection that
+    was just lost may take its reconnect delay); returns that response."""
+    for _ in range(100):
         resp = http_request(stack, path, host=host)
         assert resp.status == 200, resp
         if cache(resp) == "HIT":
@@ -273,6 +274,47 @@ def test_admin_pages_are_never_cached(stack):
     resp = anon.get("audit")
     assert resp.status_code == 303
     assert "杨晓琳" not in resp.text
+
+
+def test_application_pages_are_never_cached(stack):
+    """The application form (a CSRF cookie and a one-time form token) and
+    the status page (a case's details) are nobody else's."""
+    tokens = set()
+    for _ in range(3):
+        resp = http_request(stack, "/apply")
+        assert resp.status == 200
+        assert cache(resp) == "BYPASS"
+        assert resp.header("Cache-Control") == "no-store"
+        assert "ETag" not in resp.headers
+        assert "gk_apply" in (resp.header("Set-Cookie") or "")
+        m = re.search(r'name="form_token" value="([0-9a-f]{64})"',
+                      resp.text)
+        assert m, "the application form has no form token"
+        tokens.add(m.group(1))
+    assert len(tokens) == 3, "the same application form was served twice"
+    for _ in range(2):
+        resp = http_request(stack, "/apply/status")
+        assert resp.status == 200
+        assert cache(resp) == "BYPASS"
+        assert "ETag" not in resp.headers
+        resp = http_request(stack, "/apply/status", method="POST",
+                            body=b"tracking_no=1&query_code=2",
+                            headers={"Content-Type":
+                                     "application/x-www-form-urlencoded"})
+        assert cache(resp) == "BYPASS", resp
+
+
+def test_announcements_cached(stack):
+    first = http_request(stack, "/announcements")
+    assert first.status == 200
+    resp = cached(stack, "/announcements")
+    assert resp.body == first.body
+    assert ETAG_RE.match(resp.header("ETag"))
+    # the same bytes as the portal without a cache makes them
+    plain = http_request(stack, "/announcements", host="nocache.localhost")
+    assert plain.status == 200 and "X-Gongkai-Cache" not in plain.headers
+    assert plain.body == resp.body
+    assert plain.header("ETag") == resp.header("ETag")
 
 
 def test_post_is_never_stored(stack):

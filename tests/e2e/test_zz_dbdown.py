@@ -75,8 +75,9 @@ def _wait_ok(stack, path, limit):
 
 
 def _cached(stack, path):
-    """Fetch path until the cache answers it (at most a few tries)."""
-    for _ in range(20):
+    """Fetch path until the cache answers it (a LISTEN connection that
+    was just lost, test_zz_apply_crash, may take its reconnect delay)."""
+    for _ in range(100):
         resp = http_request(stack, path)
         assert resp.status == 200, resp
         if resp.header("X-Gongkai-Cache") == "HIT":
