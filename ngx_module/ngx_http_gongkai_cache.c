@@ -13,8 +13,9 @@
  * name stamps the name with the next value, one of everything stamps the
  * zone ("all").  An entry is fresh while its stamp is not older than its
  * host's (the key's first part) and the zone's, it is younger than
- * max_age, and this worker's LISTEN connection is up.  A page whose query started before the
- * invalidation is therefore stale even when it is stored after it.
+ * max_age, and this worker's LISTEN connection is up.  A page whose
+ * query started before the invalidation is therefore stale even when it
+ * is stored after it.
  * Stale entries stay until evicted: they are what is served when the
  * database cannot be reached.
  *
