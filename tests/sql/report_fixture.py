@@ -107,7 +107,7 @@ def build(cur, tag, bad=False):
                 ("rp%s.drafter" % tag, "organ", ["drafter"]),
                 ("rp%s.head" % tag, "organ", ["unit_head"]),
                 ("rp%s.leader" % tag, "organ", ["leader"]),
-                ("rp%s.parent" % tag, "parent", ["drafter"])]:
+                ("rp%s.upper" % tag, "parent", ["drafter"])]:
             uid = one(cur, """
                 insert into users (organ_id, login, name, password_hash)
                 values (%s, %s, %s, %s) returning id""",

@@ -246,7 +246,7 @@ def test_workflow_filing_before_publishing_and_correction(owner, ids):
     refused(owner, "select report_file(%s, null, %s, 'file', null)",
             (ids["leader"], rid))
     owner.execute("select report_file(%s, null, %s, 'file', '已收到纸质件')",
-                  (ids["parent"], rid))
+                  (ids["upper"], rid))
     assert state(owner, vid) == "filed"
     owner.execute("select report_publish(%s, null, %s)",
                   (ids["drafter"], rid))
@@ -322,6 +322,6 @@ def test_one_report_per_year_and_formats_by_year(owner, ids):
     refused(owner, "select report_create(%s, null, %s, 2023)",
             (ids["drafter"], ids["organ"]), "GKA22")
     refused(owner, "select report_create(%s, null, %s, 2022)",
-            (ids["parent"], ids["organ"]))
+            (ids["upper"], ids["organ"]))
     assert one(owner, "select report_format(2020)") == "2019"
     assert one(owner, "select report_format(2021)") == "2021"
