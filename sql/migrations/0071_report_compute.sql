@@ -755,8 +755,11 @@ as $$
 $$;
 
 -- The higher authority that receives the filing: any member of staff of
--- the parent organ; for an organ with none above it in the system, a
--- system administrator records the filing made outside it.
+-- the parent organ, or of the office that does its disclosure work
+-- (apply_desks: 000 年度报告制度 第四条 files with the e-government
+-- office under the prefecture government), never of the organ itself;
+-- for an organ with none above it in the system, a system administrator
+-- records the filing made outside it.
 create function report_may_file(p_user bigint, p_organ bigint)
 returns boolean
 language sql stable
@@ -765,7 +768,9 @@ as $$
     select case when o.parent_id is not null
                 then exists (select 1 from users u
                               where u.id = p_user and u.active
-                                and u.organ_id = o.parent_id
+                                and u.organ_id <> o.id
+                                and u.organ_id in (o.parent_id,
+                                                   desk_of(o.parent_id))
                                 and exists (select 1 from user_roles ur
                                              where ur.user_id = u.id))
                 else user_has_role(p_user, 'system_admin') end
@@ -778,9 +783,9 @@ language sql stable
 set search_path = gongkai, pg_temp
 as $$
     select user_has_role(p_user, 'system_admin')
-        or exists (select 1 from users u join organs o on o.id = p_organ
-                    where u.id = p_user
-                      and u.organ_id in (o.id, o.parent_id)
+        or report_may_file(p_user, p_organ)
+        or exists (select 1 from users u
+                    where u.id = p_user and u.organ_id = p_organ
                       and exists (select 1 from user_roles ur
                                    where ur.user_id = u.id))
 $$;
