@@ -14,6 +14,7 @@
 #include "ngx_http_gongkai_domain.h"
 #include "ngx_http_gongkai_site.h"
 #include "ngx_http_gongkai_apply.h"
+#include "ngx_http_gongkai_report.h"
 
 
 /* the deepest page number a link may carry */
@@ -161,6 +162,17 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
         ctx->tmpl = "announcements";
         return ngx_http_gongkai_page_query(r,
                    NGX_HTTP_GONGKAI_STMT_ANNOUNCEMENTS, 1, &ctx->host);
+    }
+
+    /* 政府信息公开工作年度报告 (ngx_http_gongkai_report.c) */
+
+    if (r->uri.len >= sizeof("/reports") - 1
+        && ngx_strncmp(p, "/reports", sizeof("/reports") - 1) == 0
+        && (r->uri.len == sizeof("/reports") - 1
+            || p[sizeof("/reports") - 1] == '/'))
+    {
+        return ngx_http_gongkai_reports(r, ctx, p + sizeof("/reports") - 1,
+                                        end);
     }
 
     if (r->uri.len > sizeof("/item/") - 1

@@ -198,6 +198,10 @@ begin
                        join report_states st on st.state = x.state
                       where x.report_id = r.id),
         'data', v_data,
+        's2', v_data -> 's2',
+        's3', jsonb_build_array(v_data -> 's3'),
+        's4', jsonb_build_array(v_data -> 's4'),
+        'extra', jsonb_build_array(v_data -> 'extra'),
         'balance', v_data -> 'balance',
         'unbalanced', not coalesce((v_data -> 'balance' ->> 'ok')::boolean,
                                    false),

@@ -48,6 +48,19 @@ as $$
       from m
 $$;
 
+-- TABLEs with the link of their CSV: p_base || id || '.csv' || p_suffix.
+create function report_hrefs(p_tables jsonb, p_base text, p_suffix text)
+returns jsonb
+language sql immutable
+set search_path = gongkai, pg_temp
+as $$
+    select coalesce(jsonb_agg(t || jsonb_build_object(
+                        'href', p_base || (t ->> 'id') || '.csv' || p_suffix)
+                    order by o), '[]')
+      from jsonb_array_elements(p_tables) with ordinality e (t, o)
+     where t is not null and t <> 'null'
+$$;
+
 -- GET /reports?year=
 create function portal.page_reports(p_host text, p_year text)
 returns json
@@ -119,6 +132,8 @@ declare
     r       annual_reports;
     v_last  integer;
     v_d     jsonb;
+    v_base  text;
+    v_suffix text;
 begin
     v_site := site_for_host(p_host);
     if v_site.id is null then
@@ -139,6 +154,9 @@ begin
     select max(no) into v_last from report_versions
      where report_id = r.id and state = 'published';
     v_d := v.data;
+    v_base := '/reports/' || p_code || '/' || r.year || '/';
+    v_suffix := case when v.no = v_last then ''
+                     else '?version=' || v.no end;
 
     return json_build_object(
         'site', site_json(v_site),
@@ -172,10 +190,14 @@ begin
                        from report_versions x
                       where x.report_id = r.id and x.state = 'published'),
         'corrected', v_last > 1,
-        's2', v_d -> 's2',
-        's3', v_d -> 's3',
-        's4', v_d -> 's4',
-        'extra', v_d -> 'extra',
+        -- each a list of TABLEs with "href", the CSV's link
+        's2', report_hrefs(v_d -> 's2', v_base, v_suffix),
+        's3', report_hrefs(jsonb_build_array(v_d -> 's3'), v_base,
+                           v_suffix),
+        's4', report_hrefs(jsonb_build_array(v_d -> 's4'), v_base,
+                           v_suffix),
+        'extra', report_hrefs(jsonb_build_array(v_d -> 'extra'), v_base,
+                              v_suffix),
         -- this year's outcomes by group, and the last five years' new
         -- applications (from the published reports of those years)
         'chart_outcomes', report_bars((
