@@ -11,7 +11,7 @@ import datetime
 D = datetime.date
 TS = "%s 10:00:00+08"
 
-HASH = "$2a$10$" + "a" * 53
+PASSWORD = "gongkai-demo-2025"
 
 # columns of section 三, in the national order, then 总计
 KINDS = ["citizen", "business", "research", "public_interest",
@@ -85,16 +85,19 @@ def one(cur, sql, args=()):
     return cur.fetchone()[0]
 
 
-def build(cur, tag, bad=False):
+def build(cur, tag, bad=False, parent=None, items=True):
     """Make the fixture; cur acts as gongkai_owner with search_path
-    gongkai.  tag makes the codes unique.  Returns a dict of ids."""
+    gongkai.  tag (digits) makes the codes unique; parent: the organ
+    above the fixture's organ (default: a new prefecture); items: make
+    the items too.  The users' password is PASSWORD.  Returns a dict of
+    ids."""
     ids = {}
     cur.execute("alter table items disable trigger user")
     cur.execute("alter table item_versions disable trigger user")
     cur.execute("alter table applications disable trigger user")
     cur.execute("alter table case_remedies disable trigger user")
     try:
-        ids["parent"] = one(cur, """
+        ids["parent"] = parent or one(cur, """
             insert into organs (unit_code, name, level)
             values (%s, %s, 'prefecture') returning id""",
             ("RPP" + tag, "报告测试州人民政府" + tag))
@@ -110,13 +113,15 @@ def build(cur, tag, bad=False):
                 ("rp%s.upper" % tag, "parent", ["drafter"])]:
             uid = one(cur, """
                 insert into users (organ_id, login, name, password_hash)
-                values (%s, %s, %s, %s) returning id""",
-                (ids[organ], login, "测试" + login.split(".")[1], HASH))
+                values (%s, %s, %s, password_hash(%s)) returning id""",
+                (ids[organ], login, "测试" + login.split(".")[1], PASSWORD))
             for r in roles:
                 cur.execute("insert into user_roles values (%s, %s)",
                             (uid, r))
             ids[login.split(".")[1]] = uid
         cat = one(cur, "select id from categories order by id limit 1")
+        ids["logins"] = {k: "rp%s.%s" % (tag, k)
+                         for k in ("drafter", "head", "leader", "upper")}
         code = one(cur, "select code from categories where id = %s", (cat,))
 
         def item(n, kind, gen, pub, validity, changed=None, state=None):
@@ -132,22 +137,23 @@ def build(cur, tag, bad=False):
                  (TS % pub) if pub else None, kind,
                  (TS % changed) if changed else None))
 
-        item(1, "rule", D(2023, 3, 1), D(2023, 3, 5), "有效")
-        item(2, "rule", D(2021, 5, 1), D(2021, 5, 2), "废止",
-             changed=D(2023, 9, 1))
-        item(3, "normative", D(2023, 6, 1), D(2024, 1, 5), "有效")
-        item(4, "normative", D(2022, 1, 1), D(2022, 1, 2), "有效")
-        n3 = item(5, "normative", D(2020, 1, 1), D(2020, 1, 2), "失效")
-        for no, validity, pub in [(1, "有效", D(2020, 1, 2)),
-                                  (2, "失效", D(2022, 6, 1))]:
-            cur.execute("""
-                insert into item_versions (item_id, no, title, generated_on,
-                                           validity, kind, published_at)
-                values (%s, %s, '测试文件5', %s, %s, 'normative', %s)""",
-                (n3, no, D(2020, 1, 1), validity, TS % pub))
-        item(6, "normative", D(2023, 4, 1), None, "有效", state="draft")
-        # a general item: not counted in 第（一）项
-        item(7, "general", D(2023, 4, 1), D(2023, 4, 2), "有效")
+        if items:
+            item(1, "rule", D(2023, 3, 1), D(2023, 3, 5), "有效")
+            item(2, "rule", D(2021, 5, 1), D(2021, 5, 2), "废止",
+                 changed=D(2023, 9, 1))
+            item(3, "normative", D(2023, 6, 1), D(2024, 1, 5), "有效")
+            item(4, "normative", D(2022, 1, 1), D(2022, 1, 2), "有效")
+            n3 = item(5, "normative", D(2020, 1, 1), D(2020, 1, 2), "失效")
+            for no, validity, pub in [(1, "有效", D(2020, 1, 2)),
+                                      (2, "失效", D(2022, 6, 1))]:
+                cur.execute("""
+                    insert into item_versions (item_id, no, title, generated_on,
+                                               validity, kind, published_at)
+                    values (%s, %s, '测试文件5', %s, %s, 'normative', %s)""",
+                    (n3, no, D(2020, 1, 1), validity, TS % pub))
+            item(6, "normative", D(2023, 4, 1), None, "有效", state="draft")
+            # a general item: not counted in 第（一）项
+            item(7, "general", D(2023, 4, 1), D(2023, 4, 2), "有效")
 
         ids["cases"] = {}
         for key, kind, received, closed, outcome, channel in (
@@ -161,8 +167,7 @@ def build(cur, tag, bad=False):
                 values (%s, %s, %s, %s, %s, %s, 'electronic', 'email',
                         %s, %s, %s, %s, %s, %s, %s)
                 returning id""",
-                ("YS%d-9%02d%03d" % (received.year, int(tag) % 100,
-                                     ord(key)),
+                ("YS%d-9%s%03d" % (received.year, tag, ord(key)),
                  ids["organ"], ids["organ"], channel, kind,
                  "测试申请" + key, TS % received, received, received,
                  "closed" if closed else "processing", outcome,
