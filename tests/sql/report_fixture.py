@@ -147,8 +147,9 @@ def build(cur, tag, bad=False, parent=None, items=True):
             for no, validity, pub in [(1, "有效", D(2020, 1, 2)),
                                       (2, "失效", D(2022, 6, 1))]:
                 cur.execute("""
-                    insert into item_versions (item_id, no, title, generated_on,
-                                               validity, kind, published_at)
+                    insert into item_versions (item_id, no, title,
+                                               generated_on, validity, kind,
+                                               published_at)
                     values (%s, %s, '测试文件5', %s, %s, 'normative', %s)""",
                     (n3, no, D(2020, 1, 1), validity, TS % pub))
             item(6, "normative", D(2023, 4, 1), None, "有效", state="draft")
