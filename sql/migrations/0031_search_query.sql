@@ -497,6 +497,7 @@ as $$
 declare
     v_cap     constant integer := search_cap();
     v_width   integer := 1;
+    v_max     integer;
     v_newest  timestamptz;
     v_oldest  timestamptz;
     v_hi      bigint;
@@ -520,6 +521,17 @@ begin
 
     v_hi := search_bucket(v_newest);
     v_first := search_bucket(v_oldest);
+
+    -- A probe of several buckets costs about as much as reading every
+    -- posting of its grams in them, matching or not: the range may
+    -- widen only while it spans a few thousand items.
+    select greatest(1, least(32, 4000 * (v_hi - v_first + 1)
+                                 / greatest(coalesce(sum(k.n), 0), 1)))
+      into v_max
+      from item_counts k
+     where k.organ_id = any(p_organs)
+       and (p_cats is null or k.category_id = any(p_cats))
+       and (p_year is null or k.year = p_year);
 
     while v_hi >= v_first
           and (cardinality(ids) < p_want or n <= p_count)
@@ -563,7 +575,7 @@ begin
         end if;
 
         if v_n < v_cap / 4 then
-            v_width := least(v_width * 2, 32);
+            v_width := least(v_width * 2, v_max);
         end if;
         v_hi := v_lo - 1;
     end loop;
@@ -587,17 +599,19 @@ $$;
 -- approximate (estimated, shown 约).  Rows beyond search_cap() are never
 -- offered.  p_terms are the query's normalised terms (search_terms).
 --
--- 1. A walk over the newest items of the filter, with a budget of about
---    25 items per row needed, tests every item.  If it saw the whole
+-- 1. A walk over the newest items of the filter, with a budget of 20
+--    items per row needed (at least 400), tests every item.  If it saw the whole
 --    filter, everything is exact.  If it found the page's rows in the
 --    title, the query is common: those are the page, and the total is
 --    estimated from the share of matches among the examined items.
 -- 2. Otherwise, level by level: the level's newest rows are taken from
---    the walk when it has enough of them (they are the newest), else
---    read from the index: for titles and numbers bucket by bucket with
---    the time-qualified grams (search_buckets), for the rest with one
---    probe (and, past the cap, a walk without budget).
--- 3. Levels whose rows are not needed are only counted, the same way,
+--    the walk when it has enough of them (they are the newest); a probe
+--    of the level's GIN index counts the level up to the cap and, when
+--    there are no more, gives its rows.  Past the cap the matches are
+--    many but not among the newest items: titles and numbers are then
+--    read bucket by bucket with the time-qualified grams
+--    (search_buckets), the rest by a walk without budget.
+-- 3. Levels whose rows are not needed are only counted, by the probe,
 --    unless the walk's share of matches says there are many: then the
 --    total is estimated.
 create function search_rows(p_terms text[], p_organs bigint[],
@@ -645,7 +659,7 @@ begin
     end if;
 
     v_walk := search_walk(v_query, p_organs, p_cats, p_year, 0, v_need,
-                          least(greatest(v_need * 25, 500), 20000),
+                          least(greatest(v_need * 20, 400), 20000),
                           null, null);
 
     if v_walk.exhausted then
@@ -686,20 +700,21 @@ begin
                 exit levels;
             end if;
 
-            if v_level < 2 and v_template is not null then
-                select b.ids, b.n into v_ids, v_n
-                  from search_buckets(v_level, v_query, v_template,
-                                      p_organs, p_cats, p_year,
-                                      greatest(v_rem, 0), v_cap) b;
-            else
-                select array_agg(p.item_id order by p.item_at desc,
-                                                    p.item_id desc),
-                       count(*)
-                  into v_ids, v_n
-                  from search_probe(v_level, v_query, v_query, p_organs,
-                                    p_cats, p_year, v_cap) p;
+            select array_agg(p.item_id order by p.item_at desc,
+                                                p.item_id desc),
+                   count(*)
+              into v_ids, v_n
+              from search_probe(v_level, v_query, v_query, p_organs,
+                                p_cats, p_year, v_cap) p;
 
-                if v_n > v_cap and v_rem > 0 then
+            if v_n > v_cap and v_rem > 0 then
+                -- many matches, but not among the newest items
+                if v_level < 2 and v_template is not null then
+                    select b.ids into v_ids
+                      from search_buckets(v_level, v_query, v_template,
+                                          p_organs, p_cats, p_year,
+                                          v_rem, 0) b;
+                else
                     v_walk := search_walk(v_query, p_organs, p_cats, p_year,
                                           v_level, v_rem, null, null, null);
                     v_ids := search_walk_level(v_walk.ids, v_walk.lvls,
