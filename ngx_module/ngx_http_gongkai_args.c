@@ -6,8 +6,11 @@
 #include <ngx_core.h>
 
 #include "ngx_http_gongkai_args.h"
+#include "ngx_http_gongkai_value.h"
 
 
+static ngx_uint_t ngx_http_gongkai_utf8_check(u_char *p, size_t len,
+    ngx_uint_t text);
 static ngx_int_t ngx_http_gongkai_args_decode(ngx_pool_t *pool, u_char *p,
     size_t len, ngx_str_t *out);
 static ngx_int_t ngx_http_gongkai_hex(u_char c);
@@ -15,6 +18,22 @@ static ngx_int_t ngx_http_gongkai_hex(u_char c);
 
 ngx_uint_t
 ngx_http_gongkai_utf8_valid(u_char *p, size_t len)
+{
+    return ngx_http_gongkai_utf8_check(p, len, 0);
+}
+
+
+ngx_uint_t
+ngx_http_gongkai_utf8_text_valid(u_char *p, size_t len)
+{
+    return ngx_http_gongkai_utf8_check(p, len, 1);
+}
+
+
+/* text: TAB, LF and CR are allowed (a textarea's value) */
+
+static ngx_uint_t
+ngx_http_gongkai_utf8_check(u_char *p, size_t len, ngx_uint_t text)
 {
     u_char     c;
     u_char    *end;
@@ -27,7 +46,9 @@ ngx_http_gongkai_utf8_valid(u_char *p, size_t len)
         c = *p++;
 
         if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f) {
+            if ((c < 0x20 || c == 0x7f)
+                && !(text && (c == '\t' || c == '\n' || c == '\r')))
+            {
                 return 0;
             }
             continue;
@@ -181,6 +202,122 @@ ngx_http_gongkai_args_parse(ngx_pool_t *pool, ngx_str_t *args,
             }
 
             break;
+        }
+
+        p = amp + 1;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_gongkai_form_parse(ngx_pool_t *pool, u_char *p, size_t len,
+    ngx_http_gongkai_value_t **form, const char **err)
+{
+    u_char                    *end, *amp, *eq, *c;
+    ngx_str_t                  name, value;
+    ngx_uint_t                 nfields;
+    ngx_http_gongkai_value_t  *obj, *v, *old, *arr;
+
+    obj = ngx_http_gongkai_value_new(pool, NGX_HTTP_GONGKAI_OBJECT);
+    if (obj == NULL) {
+        *err = "服务器内存不足";
+        return NGX_ERROR;
+    }
+
+    *form = obj;
+    nfields = 0;
+    end = p + len;
+
+    while (p < end) {
+        amp = ngx_strlchr(p, end, '&');
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        if (amp == p) {
+            p++;
+            continue;
+        }
+
+        if (++nfields > NGX_HTTP_GONGKAI_FORM_FIELDS_MAX) {
+            *err = "提交的字段过多";
+            return NGX_DECLINED;
+        }
+
+        eq = ngx_strlchr(p, amp, '=');
+
+        if (ngx_http_gongkai_args_decode(pool, p, (eq ? eq : amp) - p, &name)
+            != NGX_OK
+            || (eq != NULL
+                && ngx_http_gongkai_args_decode(pool, eq + 1, amp - eq - 1,
+                                                &value)
+                   != NGX_OK))
+        {
+            *err = "提交内容的编码不正确";
+            return NGX_DECLINED;
+        }
+
+        if (eq == NULL) {
+            ngx_str_set(&value, "");
+        }
+
+        /* field names are ours: [a-z0-9_], at most 64 bytes */
+
+        if (name.len == 0 || name.len > 64) {
+            *err = "提交的字段名不正确";
+            return NGX_DECLINED;
+        }
+
+        for (c = name.data; c < name.data + name.len; c++) {
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
+                  || *c == '_'))
+            {
+                *err = "提交的字段名不正确";
+                return NGX_DECLINED;
+            }
+        }
+
+        if (!ngx_http_gongkai_utf8_text_valid(value.data, value.len)) {
+            *err = "提交的内容含有无效字符";
+            return NGX_DECLINED;
+        }
+
+        v = ngx_http_gongkai_value_string(pool, value.data, value.len);
+        if (v == NULL) {
+            *err = "服务器内存不足";
+            return NGX_ERROR;
+        }
+
+        /* a repeated name (checkboxes) gives an array of its values */
+
+        old = ngx_http_gongkai_value_get(obj, name.data, name.len);
+
+        if (old == NULL) {
+            v->key = name;
+            ngx_http_gongkai_value_push(obj, v);
+
+        } else if (old->type == NGX_HTTP_GONGKAI_ARRAY) {
+            ngx_http_gongkai_value_push(old, v);
+
+        } else {
+            /* the member becomes an array of its old and new values */
+            arr = ngx_http_gongkai_value_string(pool, old->str.data,
+                                                old->str.len);
+            if (arr == NULL) {
+                *err = "服务器内存不足";
+                return NGX_ERROR;
+            }
+
+            old->type = NGX_HTTP_GONGKAI_ARRAY;
+            ngx_str_null(&old->str);
+            old->first = NULL;
+            old->last = NULL;
+            old->n = 0;
+
+            ngx_http_gongkai_value_push(old, arr);
+            ngx_http_gongkai_value_push(old, v);
         }
 
         p = amp + 1;

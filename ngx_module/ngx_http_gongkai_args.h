@@ -11,6 +11,11 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 
+#include "ngx_http_gongkai_value.h"
+
+
+/* most fields a form may have */
+#define NGX_HTTP_GONGKAI_FORM_FIELDS_MAX  200
 
 /* longest query string accepted, in bytes (longer: 414) */
 #define NGX_HTTP_GONGKAI_ARGS_MAX  2048
@@ -21,6 +26,9 @@
  * above U+10FFFF; also refuses C0 controls and DEL.  Returns 1 if valid.
  */
 ngx_uint_t ngx_http_gongkai_utf8_valid(u_char *p, size_t len);
+
+/* the same, but TAB, LF and CR are allowed (the value of a textarea) */
+ngx_uint_t ngx_http_gongkai_utf8_text_valid(u_char *p, size_t len);
 
 /*
  * The length in bytes of the first `chars` characters of a valid UTF-8
@@ -39,6 +47,17 @@ size_t ngx_http_gongkai_utf8_prefix(u_char *p, size_t len, size_t chars);
  */
 ngx_int_t ngx_http_gongkai_args_parse(ngx_pool_t *pool, ngx_str_t *args,
     const char **names, ngx_str_t *values, ngx_uint_t n, const char **err);
+
+
+/*
+ * Parse an application/x-www-form-urlencoded body (or a query string)
+ * into an OBJECT of STRING members, in order; a name given more than
+ * once becomes an ARRAY of its values (checkboxes).  Names must be
+ * [a-z0-9_]{1,64}; values valid UTF-8 where TAB, LF and CR are allowed.
+ * Returns NGX_OK, NGX_DECLINED with *err for the user, or NGX_ERROR.
+ */
+ngx_int_t ngx_http_gongkai_form_parse(ngx_pool_t *pool, u_char *p,
+    size_t len, ngx_http_gongkai_value_t **form, const char **err);
 
 
 #endif /* _NGX_HTTP_GONGKAI_ARGS_H_INCLUDED_ */

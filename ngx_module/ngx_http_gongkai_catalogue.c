@@ -30,8 +30,6 @@ static ngx_int_t ngx_http_gongkai_redirect_item(ngx_http_request_t *r,
     u_char *index, size_t len, ngx_str_t *rest);
 static void ngx_http_gongkai_attachment_done(ngx_http_request_t *r,
     PGresult *res, ngx_int_t rc);
-static ngx_int_t ngx_http_gongkai_disposition(ngx_http_request_t *r,
-    u_char *name, size_t len);
 static ngx_uint_t ngx_http_gongkai_token(ngx_str_t *v, size_t max,
     ngx_uint_t upper);
 static ngx_uint_t ngx_http_gongkai_cursor(ngx_str_t *v);
@@ -453,11 +451,6 @@ static void
 ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    size_t        len;
-    ngx_buf_t    *b;
-    ngx_str_t     type;
-    ngx_chain_t  *out;
-
     if (rc == NGX_HTTP_SERVICE_UNAVAILABLE) {
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_error_nosite(r, NGX_HTTP_SERVICE_UNAVAILABLE,
@@ -491,50 +484,7 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (PQgetisnull(res, 0, 2) || PQgetlength(res, 0, 2) == 0) {
-        ngx_str_set(&type, "application/octet-stream");
-
-    } else {
-        type.data = (u_char *) PQgetvalue(res, 0, 2);
-        type.len = PQgetlength(res, 0, 2);
-    }
-
-    if (ngx_http_gongkai_disposition(r, (u_char *) PQgetvalue(res, 0, 1),
-                                     PQgetlength(res, 0, 1))
-        != NGX_OK)
-    {
-        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-        return;
-    }
-
-    len = PQgetlength(res, 0, 3);
-
-    out = NULL;
-
-    if (len) {
-        b = ngx_calloc_buf(r->pool);
-        if (b == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        /* the result lives until the request pool is freed */
-        b->pos = (u_char *) PQgetvalue(res, 0, 3);
-        b->last = b->pos + len;
-        b->memory = 1;
-
-        out = ngx_alloc_chain_link(r->pool);
-        if (out == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        out->buf = b;
-        out->next = NULL;
-    }
-
-    ngx_http_finalize_request(r, ngx_http_gongkai_send(r, NGX_HTTP_OK, &type,
-                                                       out, len));
+    ngx_http_finalize_request(r, ngx_http_gongkai_send_file(r, res, 1, 2, 3));
 }
 
 
@@ -543,7 +493,7 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
  * "filename" and the UTF-8 name in "filename*" (RFC 6266, RFC 5987).
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_gongkai_disposition(ngx_http_request_t *r, u_char *name, size_t len)
 {
     u_char           *p, *q, c;

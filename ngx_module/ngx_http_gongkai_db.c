@@ -115,6 +115,7 @@ struct ngx_http_gongkai_db_conn_s {
     unsigned                          flushing:1;
     unsigned                          error:1;
     unsigned                          unavailable:1;
+    unsigned                          app_error:1;
     unsigned                          reset:1;
     unsigned                          failed:1;
 };
@@ -992,6 +993,7 @@ ngx_http_gongkai_db_close(ngx_http_gongkai_db_conn_t *conn)
     conn->flushing = 0;
     conn->error = 0;
     conn->unavailable = 0;
+    conn->app_error = 0;
     conn->reset = 0;
 }
 
@@ -1236,6 +1238,7 @@ ngx_http_gongkai_db_send(ngx_http_gongkai_db_conn_t *conn,
     conn->state = NGX_HTTP_GONGKAI_DB_BUSY;
     conn->error = 0;
     conn->unavailable = 0;
+    conn->app_error = 0;
     req->conn = conn;
 
     if (conn->prepared[req->stmt]) {
@@ -1312,6 +1315,27 @@ ngx_http_gongkai_db_result(ngx_http_gongkai_db_conn_t *conn, PGresult *res)
     {
         state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+        /*
+         * The project's own SQLSTATEs (class "GK", sql/ADMIN.md) are
+         * answers for the user, not faults: the handler gets the result.
+         */
+
+        if (status == PGRES_FATAL_ERROR && !conn->preparing
+            && state != NULL && state[0] == 'G' && state[1] == 'K')
+        {
+            ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
+                           "gongkai db: statement \"%s\": SQLSTATE %s",
+                           pool->conf->stmts[conn->stmt].name, state);
+
+            if (conn->res != NULL) {
+                PQclear(conn->res);
+            }
+
+            conn->res = res;
+            conn->app_error = 1;
+            return NGX_OK;
+        }
 
         len = ngx_http_gongkai_db_flatten(msg, text ? text
                                               : PQresultErrorMessage(res));
@@ -1417,10 +1441,15 @@ ngx_http_gongkai_db_step_done(ngx_http_gongkai_db_conn_t *conn)
     error = conn->error || res == NULL;
     rc = conn->unavailable ? NGX_HTTP_SERVICE_UNAVAILABLE : NGX_ERROR;
 
+    if (conn->app_error && !conn->error && res != NULL) {
+        rc = NGX_DECLINED;
+    }
+
     conn->res = NULL;
     conn->req = NULL;
     conn->error = 0;
     conn->unavailable = 0;
+    conn->app_error = 0;
     conn->preparing = 0;
     conn->state = NGX_HTTP_GONGKAI_DB_IDLE;
 
@@ -1444,7 +1473,8 @@ ngx_http_gongkai_db_step_done(ngx_http_gongkai_db_conn_t *conn)
             ngx_http_gongkai_db_complete(req, rc, NULL);
 
         } else {
-            ngx_http_gongkai_db_complete(req, NGX_OK, res);
+            ngx_http_gongkai_db_complete(req, rc == NGX_DECLINED ? rc : NGX_OK,
+                                         res);
         }
     }
 

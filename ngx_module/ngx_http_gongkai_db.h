@@ -40,6 +40,11 @@ typedef struct {
  *                                server gave a class 57 or 08 error such
  *                                as statement_timeout or shutdown (res
  *                                NULL; logged already);
+ *   NGX_DECLINED                 the statement raised one of the
+ *                                project's own SQLSTATEs (class "GK",
+ *                                sql/ADMIN.md): res is the error result
+ *                                (freed like a NGX_OK one), read it with
+ *                                PQresultErrorField; not logged;
  *   NGX_ERROR                    the server reported another error for
  *                                the statement, or a parameter holds a
  *                                NUL byte, which PostgreSQL text cannot

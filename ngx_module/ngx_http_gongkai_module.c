@@ -13,6 +13,8 @@
 
 #include "ngx_http_gongkai_module.h"
 #include "ngx_http_gongkai_page.h"
+#include "ngx_http_gongkai_admin.h"
+#include "ngx_http_gongkai_screen.h"
 
 
 static void *ngx_http_gongkai_create_main_conf(ngx_conf_t *cf);
@@ -26,6 +28,10 @@ static char *ngx_http_gongkai_templates(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_gongkai_portal(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_gongkai_admin(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_gongkai_init_admin(ngx_conf_t *cf,
+    ngx_http_gongkai_main_conf_t *gmcf);
 static ngx_int_t ngx_http_gongkai_init_process(ngx_cycle_t *cycle);
 static void ngx_http_gongkai_exit_process(ngx_cycle_t *cycle);
 
@@ -77,6 +83,20 @@ static ngx_command_t  ngx_http_gongkai_commands[] = {
       ngx_http_gongkai_portal,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("gongkai_admin"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_gongkai_admin,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("gongkai_upload_max_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_gongkai_loc_conf_t, upload_max_size),
       NULL },
 
       ngx_null_command
@@ -148,8 +168,32 @@ ngx_http_gongkai_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(gmcf->db.pool_size, 4);
     ngx_conf_init_msec_value(gmcf->db.timeout, 5000);
 
-    gmcf->db.stmts = ngx_http_gongkai_stmts;
-    gmcf->db.nstmts = NGX_HTTP_GONGKAI_NSTMTS;
+    /* one statement table: the portal's, then the admin's */
+
+    gmcf->db.nstmts = NGX_HTTP_GONGKAI_NSTMTS + ngx_http_gongkai_admin_nstmts;
+    gmcf->db.stmts = ngx_palloc(cf->pool, gmcf->db.nstmts
+                                          * sizeof(ngx_http_gongkai_stmt_t));
+    if (gmcf->db.stmts == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(gmcf->db.stmts, ngx_http_gongkai_stmts,
+               NGX_HTTP_GONGKAI_NSTMTS * sizeof(ngx_http_gongkai_stmt_t));
+    ngx_memcpy(gmcf->db.stmts + NGX_HTTP_GONGKAI_NSTMTS,
+               ngx_http_gongkai_admin_stmts,
+               ngx_http_gongkai_admin_nstmts
+               * sizeof(ngx_http_gongkai_stmt_t));
+
+    if (gmcf->admin_file.len) {
+        if (ngx_http_gongkai_init_admin(cf, gmcf) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (gmcf->portal_file.len == 0) {
+            gmcf->portal_file = gmcf->admin_file;
+            gmcf->portal_line = gmcf->admin_line;
+        }
+    }
 
     if (gmcf->portal_file.len == 0) {
         return NGX_CONF_OK;
@@ -187,7 +231,15 @@ ngx_http_gongkai_create_loc_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     glcf->admin_base = { 0, NULL };
+     */
+
     glcf->portal = NGX_CONF_UNSET;
+    glcf->admin = NGX_CONF_UNSET;
+    glcf->upload_max_size = NGX_CONF_UNSET_SIZE;
     glcf->host = NGX_CONF_UNSET_PTR;
 
     return glcf;
@@ -201,6 +253,10 @@ ngx_http_gongkai_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_gongkai_loc_conf_t *conf = child;
 
     ngx_conf_merge_value(conf->portal, prev->portal, 0);
+    ngx_conf_merge_value(conf->admin, prev->admin, 0);
+    ngx_conf_merge_str_value(conf->admin_base, prev->admin_base, "");
+    ngx_conf_merge_size_value(conf->upload_max_size, prev->upload_max_size,
+                              20 * 1024 * 1024);
     ngx_conf_merge_ptr_value(conf->host, prev->host, NULL);
 
     return NGX_CONF_OK;
@@ -344,6 +400,97 @@ ngx_http_gongkai_portal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (gmcf->portal_file.len == 0) {
         gmcf->portal_file = cf->conf_file->file.name;
         gmcf->portal_line = cf->conf_file->line;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * gongkai_admin: the admin pages below this location's prefix, which
+ * must end in "/" (the session cookie's Path, the base of redirects).
+ */
+
+static char *
+ngx_http_gongkai_admin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_gongkai_loc_conf_t *glcf = conf;
+
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_gongkai_main_conf_t  *gmcf;
+
+    if (glcf->admin != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->exact_match || clcf->named
+#if (NGX_PCRE)
+        || clcf->regex
+#endif
+        || clcf->name.len == 0 || clcf->name.data[clcf->name.len - 1] != '/')
+    {
+        return "must be in a prefix location that ends with \"/\", "
+               "such as \"location /admin/\"";
+    }
+
+    glcf->admin = 1;
+    glcf->admin_base = clcf->name;
+
+    clcf->handler = ngx_http_gongkai_admin_handler;
+
+    gmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_gongkai_module);
+
+    if (gmcf->admin_file.len == 0) {
+        gmcf->admin_file = cf->conf_file->file.name;
+        gmcf->admin_line = cf->conf_file->line;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * What the admin needs beyond the portal: its templates, compiled from
+ * the "admin" directory of gongkai_templates, and the screening patterns,
+ * compiled once here.
+ */
+
+static char *
+ngx_http_gongkai_init_admin(ngx_conf_t *cf,
+    ngx_http_gongkai_main_conf_t *gmcf)
+{
+    ngx_str_t  dir;
+
+    if (gmcf->templates_dir.len == 0) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"gongkai_admin\" in %V:%ui requires "
+                      "\"gongkai_templates\" in the http block",
+                      &gmcf->admin_file, gmcf->admin_line);
+        return NGX_CONF_ERROR;
+    }
+
+    dir.len = gmcf->templates_dir.len + sizeof("/admin") - 1;
+    dir.data = ngx_pnalloc(cf->pool, dir.len + 1);
+    if (dir.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_sprintf(dir.data, "%V/admin%Z", &gmcf->templates_dir);
+
+    gmcf->admin_tmpls = ngx_http_gongkai_tmpl_load(cf->pool, cf->log, &dir);
+    if (gmcf->admin_tmpls == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"gongkai_admin\" in %V:%ui: cannot compile the "
+                      "admin templates in \"%V\"",
+                      &gmcf->admin_file, gmcf->admin_line, &dir);
+        return NGX_CONF_ERROR;
+    }
+
+    gmcf->screen = ngx_http_gongkai_screen_create(cf);
+    if (gmcf->screen == NULL) {
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;

@@ -23,11 +23,20 @@ typedef struct {
     /* where the first gongkai_portal was configured, for error messages */
     ngx_str_t                      portal_file;
     ngx_uint_t                     portal_line;
+
+    /* the admin: its templates (templates/admin/), screening patterns */
+    ngx_str_t                      admin_file;
+    ngx_uint_t                     admin_line;
+    ngx_http_gongkai_tmpl_set_t   *admin_tmpls;
+    void                          *screen;     /* screen_t */
 } ngx_http_gongkai_main_conf_t;
 
 
 typedef struct {
     ngx_flag_t                     portal;
+    ngx_flag_t                     admin;
+    ngx_str_t                      admin_base;     /* location prefix */
+    size_t                         upload_max_size;
     ngx_http_complex_value_t      *host;
 } ngx_http_gongkai_loc_conf_t;
 

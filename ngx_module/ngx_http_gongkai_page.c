@@ -37,6 +37,11 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
 };
 
 
+#ifndef NGX_HTTP_GONE
+#define NGX_HTTP_GONE  410
+#endif
+
+
 static ngx_str_t  ngx_http_gongkai_html_type =
     ngx_string("text/html; charset=utf-8");
 
@@ -110,10 +115,9 @@ static void
 ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
-    const char                *err;
     ngx_uint_t                 status;
     ngx_http_gongkai_ctx_t    *ctx;
-    ngx_http_gongkai_value_t  *data, *site, *nf;
+    ngx_http_gongkai_value_t  *data, *site, *nf, *gone;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
@@ -126,24 +130,12 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (rc != NGX_OK || PQntuples(res) != 1 || PQnfields(res) != 1
-        || PQgetisnull(res, 0, 0))
-    {
-        if (rc == NGX_OK) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "gongkai: statement returned no page data");
-        }
-
+    if (rc != NGX_OK) {
         goto internal;
     }
 
-    data = ngx_http_gongkai_json_parse(r->pool,
-                                       (u_char *) PQgetvalue(res, 0, 0),
-                                       PQgetlength(res, 0, 0), &err);
-    if (data == NULL || data->type != NGX_HTTP_GONGKAI_OBJECT) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "gongkai: page data is not a JSON object: %s",
-                      data == NULL ? err : "wrong type");
+    data = ngx_http_gongkai_result_object(r, res);
+    if (data == NULL) {
         goto internal;
     }
 
@@ -182,6 +174,22 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
         ngx_http_finalize_request(r,
             ngx_http_gongkai_page_render(r, NGX_HTTP_NOT_FOUND, "error",
                                          data));
+        return;
+    }
+
+    /* an item its organ removed after approval (sql/PAGES.md: "gone") */
+    gone = ngx_http_gongkai_value_get(data, (u_char *) "gone", 4);
+
+    if (ngx_http_gongkai_value_truthy(gone)) {
+        ngx_http_gongkai_value_set(data, "error",
+            ngx_http_gongkai_error_value(r->pool, NGX_HTTP_GONE,
+                "信息已删除",
+                "该信息已由发布机构按规定程序删除，"
+                "不再提供。请通过政府信息公开目录"
+                "查找其他信息。"));
+
+        ngx_http_finalize_request(r,
+            ngx_http_gongkai_page_render(r, NGX_HTTP_GONE, "error", data));
         return;
     }
 
@@ -388,4 +396,80 @@ ngx_http_gongkai_error_value(ngx_pool_t *pool, ngx_uint_t status,
                                ngx_http_gongkai_cstr(pool, message));
 
     return e;
+}
+
+
+ngx_int_t
+ngx_http_gongkai_send_file(ngx_http_request_t *r, PGresult *res, int name,
+    int type, int data)
+{
+    size_t        len;
+    ngx_buf_t    *b;
+    ngx_str_t     ct;
+    ngx_chain_t  *out;
+
+    if (PQgetisnull(res, 0, type) || PQgetlength(res, 0, type) == 0) {
+        ngx_str_set(&ct, "application/octet-stream");
+
+    } else {
+        ct.data = (u_char *) PQgetvalue(res, 0, type);
+        ct.len = PQgetlength(res, 0, type);
+    }
+
+    if (ngx_http_gongkai_disposition(r, (u_char *) PQgetvalue(res, 0, name),
+                                     PQgetlength(res, 0, name))
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = PQgetlength(res, 0, data);
+    out = NULL;
+
+    if (len) {
+        b = ngx_calloc_buf(r->pool);
+        out = ngx_alloc_chain_link(r->pool);
+
+        if (b == NULL || out == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        /* the result lives until the request pool is freed */
+        b->pos = (u_char *) PQgetvalue(res, 0, data);
+        b->last = b->pos + len;
+        b->memory = 1;
+
+        out->buf = b;
+        out->next = NULL;
+    }
+
+    return ngx_http_gongkai_send(r, NGX_HTTP_OK, &ct, out, len);
+}
+
+
+ngx_http_gongkai_value_t *
+ngx_http_gongkai_result_object(ngx_http_request_t *r, PGresult *res)
+{
+    const char                *err;
+    ngx_http_gongkai_value_t  *data;
+
+    if (PQntuples(res) != 1 || PQnfields(res) != 1 || PQgetisnull(res, 0, 0))
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "gongkai: statement returned no page data");
+        return NULL;
+    }
+
+    data = ngx_http_gongkai_json_parse(r->pool,
+                                       (u_char *) PQgetvalue(res, 0, 0),
+                                       PQgetlength(res, 0, 0), &err);
+
+    if (data == NULL || data->type != NGX_HTTP_GONGKAI_OBJECT) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "gongkai: page data is not a JSON object: %s",
+                      data == NULL ? err : "wrong type");
+        return NULL;
+    }
+
+    return data;
 }

@@ -82,6 +82,21 @@ ngx_int_t ngx_http_gongkai_security_headers(ngx_http_request_t *r);
 ngx_int_t ngx_http_gongkai_send(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *type, ngx_chain_t *body, size_t len);
 
+/* Content-Disposition: attachment with the file's name (RFC 5987) */
+ngx_int_t ngx_http_gongkai_disposition(ngx_http_request_t *r, u_char *name,
+    size_t len);
+
+/*
+ * Send one row's bytea column "data" as a download named by column
+ * "name" with the type of column "type" (a binary-format result).
+ */
+ngx_int_t ngx_http_gongkai_send_file(ngx_http_request_t *r, PGresult *res,
+    int name, int type, int data);
+
+/* the JSON object of a one-row, one-column result, or NULL (logged) */
+ngx_http_gongkai_value_t *ngx_http_gongkai_result_object(
+    ngx_http_request_t *r, PGresult *res);
+
 /* a string value from a C string constant */
 ngx_http_gongkai_value_t *ngx_http_gongkai_cstr(ngx_pool_t *pool,
     const char *s);

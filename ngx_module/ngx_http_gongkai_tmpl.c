@@ -1914,7 +1914,13 @@ ngx_http_gongkai_render_attr(ngx_http_gongkai_render_t *r,
         ngx_http_gongkai_render_text(
             ngx_http_gongkai_render_path(r, part[i].path), &s);
 
-        if (op->flags & NGX_HTTP_GONGKAI_OP_WHOLE) {
+        /*
+         * a value that begins the URL is a base ("{req.base}items/{id}"),
+         * copied as it is like a whole-attribute value; the check below
+         * still sees the complete URL
+         */
+
+        if ((op->flags & NGX_HTTP_GONGKAI_OP_WHOLE) || i == 0) {
             if (s.len) {
                 q = ngx_cpymem(q, s.data, s.len);
             }

@@ -810,3 +810,167 @@ ngx_http_gongkai_number_is_zero(ngx_str_t *s)
 
     return 1;
 }
+
+
+/*
+ * JSON text of a tree (RFC 8259): the values the module sends to
+ * PostgreSQL as jsonb parameters.  Strings are valid UTF-8 already;
+ * quotes, backslashes and control characters are escaped.
+ */
+
+static size_t ngx_http_gongkai_json_write(u_char *d,
+    ngx_http_gongkai_value_t *v);
+static size_t ngx_http_gongkai_json_quote(u_char *d, ngx_str_t *s);
+
+static ngx_http_gongkai_value_t  ngx_http_gongkai_null_value;
+
+
+ngx_int_t
+ngx_http_gongkai_json_encode(ngx_pool_t *pool, ngx_http_gongkai_value_t *v,
+    ngx_str_t *out)
+{
+    size_t   len;
+    u_char  *d;
+
+    len = ngx_http_gongkai_json_write(NULL, v);
+
+    d = ngx_pnalloc(pool, len);
+    if (d == NULL) {
+        return NGX_ERROR;
+    }
+
+    out->data = d;
+    out->len = ngx_http_gongkai_json_write(d, v);
+
+    return NGX_OK;
+}
+
+
+/* with d NULL, only count */
+
+static size_t
+ngx_http_gongkai_json_write(u_char *d, ngx_http_gongkai_value_t *v)
+{
+    size_t                     n;
+    ngx_http_gongkai_value_t  *c;
+
+    if (v == NULL) {
+        v = &ngx_http_gongkai_null_value;
+    }
+
+    switch (v->type) {
+
+    case NGX_HTTP_GONGKAI_FALSE:
+        if (d) {
+            ngx_memcpy(d, "false", 5);
+        }
+        return 5;
+
+    case NGX_HTTP_GONGKAI_TRUE:
+        if (d) {
+            ngx_memcpy(d, "true", 4);
+        }
+        return 4;
+
+    case NGX_HTTP_GONGKAI_NUMBER:
+        if (d) {
+            ngx_memcpy(d, v->str.data, v->str.len);
+        }
+        return v->str.len;
+
+    case NGX_HTTP_GONGKAI_STRING:
+        return ngx_http_gongkai_json_quote(d, &v->str);
+
+    case NGX_HTTP_GONGKAI_ARRAY:
+    case NGX_HTTP_GONGKAI_OBJECT:
+        n = 0;
+
+        if (d) {
+            d[n] = (v->type == NGX_HTTP_GONGKAI_ARRAY) ? '[' : '{';
+        }
+        n++;
+
+        for (c = v->first; c != NULL; c = c->next) {
+            if (c != v->first) {
+                if (d) {
+                    d[n] = ',';
+                }
+                n++;
+            }
+
+            if (v->type == NGX_HTTP_GONGKAI_OBJECT) {
+                n += ngx_http_gongkai_json_quote(d ? d + n : NULL, &c->key);
+
+                if (d) {
+                    d[n] = ':';
+                }
+                n++;
+            }
+
+            n += ngx_http_gongkai_json_write(d ? d + n : NULL, c);
+        }
+
+        if (d) {
+            d[n] = (v->type == NGX_HTTP_GONGKAI_ARRAY) ? ']' : '}';
+        }
+        n++;
+
+        return n;
+
+    default: /* NGX_HTTP_GONGKAI_NULL */
+        if (d) {
+            ngx_memcpy(d, "null", 4);
+        }
+        return 4;
+    }
+}
+
+
+static size_t
+ngx_http_gongkai_json_quote(u_char *d, ngx_str_t *s)
+{
+    u_char   c;
+    size_t   i, n;
+
+    static u_char  hex[] = "0123456789abcdef";
+
+    n = 0;
+
+    if (d) {
+        d[n] = '"';
+    }
+    n++;
+
+    for (i = 0; i < s->len; i++) {
+        c = s->data[i];
+
+        if (c == '"' || c == '\\') {
+            if (d) {
+                d[n] = '\\';
+                d[n + 1] = c;
+            }
+            n += 2;
+
+        } else if (c < 0x20 || c == 0x7f) {
+            if (d) {
+                ngx_memcpy(d + n, "\\u00", 4);
+                d[n + 4] = hex[c >> 4];
+                d[n + 5] = hex[c & 0xf];
+            }
+            n += 6;
+
+        } else {
+            if (d) {
+                d[n] = c;
+            }
+            n++;
+        }
+    }
+
+    if (d) {
+        d[n] = '"';
+    }
+    n++;
+
+    return n;
+}

@@ -66,4 +66,9 @@ ngx_http_gongkai_value_t *ngx_http_gongkai_value_get(
 ngx_uint_t ngx_http_gongkai_value_truthy(ngx_http_gongkai_value_t *v);
 
 
+/* the JSON text of a tree, in pool memory (a NULL pointer is null) */
+ngx_int_t ngx_http_gongkai_json_encode(ngx_pool_t *pool,
+    ngx_http_gongkai_value_t *v, ngx_str_t *out);
+
+
 #endif /* _NGX_HTTP_GONGKAI_VALUE_H_INCLUDED_ */

@@ -114,7 +114,12 @@ select v.title,
 
 -- the two withdrawn items were published first (they keep their index
 -- numbers, which are never given out again)
-update items i set state = 'withdrawn'
+update items i
+   set state = 'withdrawn',
+       withdrawn_at = i.published_at + interval '2 days',
+       withdraw_reason = case when v.title like '%重复发布%'
+                              then '重复发布，保留先发布的一条'
+                              else '信息有误，已发布更正后的信息' end
   from demo_items v join organs o on o.unit_code = v.organ
  where v.state = 'withdrawn' and i.organ_id = o.id and i.title = v.title
    and i.state = 'published';

@@ -1,13 +1,15 @@
 -- 0032: portal.page_search, the search page (sql/PAGES.md), granted to
 -- the web role like the other portal functions (0010).  Security
--- definer, stable, search_path pinned, published items only (先审后发:
--- 000 网站管理办法 第二十三条), within the site's scope.
+-- definer, search_path pinned, published items only (先审后发: 000
+-- 网站管理办法 第二十三条), within the site's scope.  Like the other
+-- pages that list items (0017) it first publishes what is due, so it is
+-- volatile: a scheduled item is found from its time on.
 
 create function portal.page_search(p_host text, p_q text,
                                    p_category text, p_organ text,
                                    p_year integer, p_page integer)
 returns json
-language plpgsql stable security definer
+language plpgsql volatile security definer
 set search_path = gongkai, pg_temp
 set client_min_messages = warning
 set jit = off
@@ -34,6 +36,8 @@ declare
     v_approx    boolean := false;
     v_more      boolean := false;
 begin
+    perform publish_due();
+
     v_site := site_for_host(p_host);
     if v_site.id is null then
         return json_build_object('site', null);

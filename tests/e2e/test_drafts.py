@@ -1,7 +1,11 @@
 """Nothing unreviewed is public: every draft and withdrawn item in the
 database is unreachable through every public URL of the demo portal and
-of every department site."""
+of every department site.  A withdrawn item's own URL shows only its
+withdrawal notice (title, index number, dates, reason: never its body or
+attachments) on the sites whose scope holds it; a removed one answers
+410 there."""
 
+import html
 import re
 import time
 
@@ -13,8 +17,10 @@ from conftest import DEMO_DOMAIN, item_path, walk_catalogue
 @pytest.fixture(scope="module")
 def hidden(demo):
     rows = demo.rows(
-        "select i.id, i.index_no, i.title, i.state, i.organ_id"
-        " from gongkai.items i where i.state <> 'published' order by i.id")
+        "select i.id, i.index_no, i.title, i.state, i.organ_id,"
+        " i.body_html, o.unit_code"
+        " from gongkai.items i left join gongkai.organs o"
+        " on o.id = i.organ_id where i.state <> 'published' order by i.id")
     states = {r["state"] for r in rows}
     assert {"draft", "withdrawn"} <= states, (
         "the demo data must hold draft and withdrawn items for this test; "
@@ -33,19 +39,54 @@ def hosts(demo):
     return [DEMO_DOMAIN] + [d for d, _ in demo.department_domains()]
 
 
-def test_hidden_items_have_no_item_page(get, hidden, hosts):
+@pytest.fixture(scope="module")
+def host_units(demo, portal_organ):
+    """host -> unit codes of the organs in its scope (sql/PAGES.md)."""
+    units = {DEMO_DOMAIN: {r["unit_code"] for r in demo.rows(
+        "select unit_code from gongkai.organs where id = any(%s)",
+        (demo.scope_organ_ids(portal_organ["unit_code"]),))}}
+    for domain, unit in demo.department_domains():
+        units[domain] = {unit}
+    return units
+
+
+def body_sentence(body_html):
+    """The longest paragraph of a body, as text."""
+    paras = [html.unescape(re.sub(r"<[^>]+>", "", p))
+             for p in re.findall(r"<p>(.*?)</p>", body_html or "", re.S)]
+    return max(paras, key=len) if paras else None
+
+
+def test_hidden_items_have_no_item_page(get, hidden, hosts, host_units):
     with_index = [r for r in hidden if r["index_no"]]
     assert any(r["state"] == "withdrawn" for r in with_index), (
         "no withdrawn item with an index number: nothing to probe")
+    notices = 0
     for r in with_index:
         for host in hosts:
             resp = get(item_path(r["index_no"]), host=host)
-            assert resp.status == 404, (
-                "%s item %s is reachable on %s: %r"
-                % (r["state"], r["index_no"], host, resp))
-            assert r["title"] not in resp.text
+            in_scope = r["unit_code"] in host_units[host]
+            if r["state"] == "withdrawn" and in_scope:
+                # the withdrawal notice, nothing of the content
+                assert resp.status == 200, resp
+                assert resp.page.contains_text("本信息已撤回")
+                assert r["index_no"] in resp.text
+                assert resp.page.contains_text(r["title"])
+                sentence = body_sentence(r["body_html"])
+                assert sentence and not resp.page.contains_text(sentence)
+                assert "/files/" not in resp.text
+                notices += 1
+            elif r["state"] == "removed" and in_scope:
+                assert resp.status == 410, resp
+                assert r["title"] not in resp.text
+            else:
+                assert resp.status == 404, (
+                    "%s item %s is reachable on %s: %r"
+                    % (r["state"], r["index_no"], host, resp))
+                assert r["title"] not in resp.text
             resp = get(item_path(r["index_no"]) + "/files/1", host=host)
             assert resp.status == 404, resp
+    assert notices > 0
 
 
 def test_hidden_attachments_unreachable(get, demo, hidden):

@@ -81,7 +81,7 @@ def all_items(web, host, pages=25, **kw):
 
 
 def hidden_items(db):
-    db.execute("select i.index_no, i.title, o.unit_code, i.id "
+    db.execute("select i.index_no, i.title, o.unit_code, i.id, i.state "
                "from gongkai.items i join gongkai.organs o "
                "on o.id = i.organ_id where i.state <> 'published'")
     return db.fetchall()
@@ -107,13 +107,25 @@ def test_no_draft_or_withdrawn_anywhere(db, web):
         else:
             rows = c["items"]
         assert not titles & {r["title"] for r in rows}
-        for no, title, unit, _ in hidden:
+        for no, title, unit, _, state in hidden:
             if no is not None:
-                assert page(web, "page_item", host, no)["not_found"] is True
+                p = page(web, "page_item", host, no)
+                assert p["item"] is None
+                if state == "withdrawn" and not p["not_found"]:
+                    # a withdrawal notice: what and why, no content
+                    assert p["withdrawn"]["index_no"] == no
+                    assert p["withdrawn"]["title"] == title
+                    assert "body_html" not in p["withdrawn"]
+                elif state == "removed" and not p["not_found"]:
+                    assert p["gone"] is True
+                else:
+                    assert p["not_found"] is True
                 web.execute("select file_name from portal.attachment("
                             "%s, %s, 1)", (host, no))
                 assert web.fetchone()[0] is None
-    for no, title, unit, _ in hidden:
+    assert any(s == "withdrawn" and page(web, "page_item", DH, no)
+               ["withdrawn"] for no, _, _, _, s in hidden)
+    for no, title, unit, _, _ in hidden:
         c = catalogue(web, DH, organ=unit)
         if not c.get("not_found"):
             assert title not in {r["title"] for r in c["items"]}

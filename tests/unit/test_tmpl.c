@@ -375,6 +375,18 @@ test_url_percent_encoding(void **state)
         "cite=\"/item/2023%20%E5%85%AC%E5%91%8A%2F1?q=a-b._~c%26d%3De%23f"
         "&amp;y=2024\">x</a>"
         "<a href=\"mailto:x%40y.cn%3Fsubject%3D%3C%22%27%3E\">m</a>");
+
+    /* a value that begins the URL is a base: kept, the rest encoded */
+    page(c, "<div g-fill=\"main\">"
+            "<a g-attr-href=\"{base}items/{id}?s={q}\">x</a></div>");
+
+    assert_string_equal(main_of(c,
+        "{\"base\":\"/admin/\",\"id\":\"1/2\",\"q\":\"a b\"}"),
+        "<a href=\"/admin/items/1%2F2?s=a%20b\">x</a>");
+
+    assert_string_equal(main_of(c,
+        "{\"base\":\"javascript:alert(1)//\",\"id\":1,\"q\":\"\"}"),
+        "<a href=\"#\">x</a>");
 }
 
 
