@@ -43,7 +43,7 @@ def test_cannot_publish_or_write(web):
 
 
 PUBLISHING = {"portal.page_home", "portal.page_catalogue",
-              "portal.page_item"}
+              "portal.page_item", "portal.page_search"}
 
 
 def test_only_portal_functions(db, web):
