@@ -54,9 +54,10 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 
     if (r->error_page) {
         /*
-         * "error_page 400 ..." sent here a request that nginx refused
-         * while reading its request line (a NUL in the path, say): no
-         * Host is known yet, so the page shows no site.
+         * "error_page 400 ..." (or 414) sent here a request that nginx
+         * refused while reading its request line (a NUL in the path, or
+         * a line longer than its buffer): no Host is known yet, so the
+         * page shows no site.
          */
         if (r->err_status == NGX_HTTP_REQUEST_URI_TOO_LARGE) {
             return ngx_http_gongkai_page_error_nosite(r,
