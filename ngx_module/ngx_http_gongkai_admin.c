@@ -24,6 +24,7 @@
 #include "ngx_http_gongkai_screen.h"
 #include "ngx_http_gongkai_sniff.h"
 #include "ngx_http_gongkai_multipart.h"
+#include "ngx_http_gongkai_domain.h"
 
 
 /* random bytes in a session token and a login form token (256 bits) */
@@ -86,6 +87,8 @@ static void ngx_http_gongkai_admin_file_done(ngx_http_request_t *r,
 static ngx_int_t ngx_http_gongkai_admin_render(ngx_http_request_t *r,
     ngx_uint_t status, const char *name, ngx_http_gongkai_value_t *data);
 static ngx_int_t ngx_http_gongkai_admin_error(ngx_http_request_t *r,
+    ngx_uint_t status, const char *title, const char *message);
+static ngx_int_t ngx_http_gongkai_admin_refuse(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message);
 static ngx_int_t ngx_http_gongkai_admin_redirect(ngx_http_request_t *r,
     ngx_str_t *path);
@@ -155,7 +158,7 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
         ngx_str_set(&h->key, "Allow");
         ngx_str_set(&h->value, "GET, HEAD, POST");
 
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_ALLOWED,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_ALLOWED,
                    "不支持的请求方法",
                    "此页面不接受这种请求。");
     }
@@ -165,7 +168,7 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
     if (r->uri.len < ctx->base.len
         || ngx_strncmp(r->uri.data, ctx->base.data, ctx->base.len) != 0)
     {
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                    "页面不存在", "您访问的页面不存在。");
     }
 
@@ -178,13 +181,13 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
               || *p == '/' || *p == '_'))
         {
-            return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+            return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                        "页面不存在", "您访问的页面不存在。");
         }
     }
 
     if (r->args.len > NGX_HTTP_GONGKAI_ARGS_MAX) {
-        return ngx_http_gongkai_admin_error(r,
+        return ngx_http_gongkai_admin_refuse(r,
                    NGX_HTTP_REQUEST_URI_TOO_LARGE, "网址过长",
                    "请求的网址过长，请减少查询条件后重试。");
     }
@@ -212,12 +215,12 @@ ngx_http_gongkai_admin_handler(ngx_http_request_t *r)
                 ngx_str_set(&h->value, "GET, HEAD");
             }
 
-            return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_ALLOWED,
+            return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_ALLOWED,
                        "不支持的请求方法",
                        "此页面不接受这种请求。");
         }
 
-        return ngx_http_gongkai_admin_error(r, NGX_HTTP_NOT_FOUND,
+        return ngx_http_gongkai_admin_refuse(r, NGX_HTTP_NOT_FOUND,
                    "页面不存在", "您访问的页面不存在。");
     }
 
@@ -378,12 +381,14 @@ static ngx_int_t
 ngx_http_gongkai_admin_post(ngx_http_request_t *r,
     ngx_http_gongkai_admin_ctx_t *ctx)
 {
-    ngx_int_t                  rc;
-    ngx_str_t                  body;
-    const char                *err;
-    ngx_http_gongkai_route_t  *rt;
+    ngx_int_t                      rc;
+    ngx_str_t                      body;
+    const char                    *err;
+    ngx_http_gongkai_route_t      *rt;
+    ngx_http_gongkai_main_conf_t  *gmcf;
 
     rt = ctx->route;
+    gmcf = ngx_http_get_module_main_conf(r, ngx_http_gongkai_module);
 
     if (r->request_body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -423,6 +428,16 @@ ngx_http_gongkai_admin_post(ngx_http_request_t *r,
     }
 
     if (ngx_http_gongkai_admin_sanitize(r, ctx->form) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the site forms: the domain rules at the door (form.checked) */
+
+    if (rt->path.len >= sizeof("sites") - 1
+        && ngx_strncmp(rt->path.data, "sites", sizeof("sites") - 1) == 0
+        && ngx_http_gongkai_domain_form(gmcf->domain, r->pool, ctx->form)
+           != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1358,6 +1373,27 @@ ngx_http_gongkai_admin_error(ngx_http_request_t *r, ngx_uint_t status,
     ngx_http_gongkai_value_set(data, "req", ctx->req);
 
     return ngx_http_gongkai_admin_render(r, status, "error", data);
+}
+
+
+/*
+ * An error answered before the body was read: the body is discarded
+ * first, or on a kept-alive connection it would be read as the next
+ * request.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_admin_refuse(ngx_http_request_t *r, ngx_uint_t status,
+    const char *title, const char *message)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_gongkai_admin_error(r, status, title, message);
 }
 
 

@@ -12,6 +12,9 @@
 #include "ngx_http_gongkai_args.h"
 #include "ngx_http_gongkai_index.h"
 #include "ngx_http_gongkai_search.h"
+#include "ngx_http_gongkai_domain.h"
+#include "ngx_http_gongkai_site.h"
+#include "ngx_http_gongkai_apply.h"
 
 
 /* the deepest page number a link may carry */
@@ -43,6 +46,7 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 {
     u_char                  *p, *end;
     ngx_int_t                rc;
+    ngx_uint_t               apply;
     ngx_http_gongkai_ctx_t  *ctx;
 
     ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_gongkai_ctx_t));
@@ -73,18 +77,38 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
                    "请检查网址，或从首页重新进入。");
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
+    /* only the application form and the status page take a body */
+
+    apply = ngx_http_gongkai_apply_route(r);
+
+    if (!(apply && (r->method & NGX_HTTP_POST))) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
     }
 
     if (ngx_http_gongkai_host(r, ctx) != NGX_OK) {
+        if (apply && (r->method & NGX_HTTP_POST)) {
+            rc = ngx_http_discard_request_body(r);
+            if (rc != NGX_OK) {
+                return rc;
+            }
+        }
+
         return ngx_http_gongkai_unknown_site(r);
     }
 
     ctx->req = ngx_http_gongkai_value_new(r->pool, NGX_HTTP_GONGKAI_OBJECT);
     if (ctx->req == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (apply) {
+        ngx_http_gongkai_value_set(ctx->req, "path",
+            ngx_http_gongkai_value_string(r->pool, r->uri.data, r->uri.len));
+
+        return ngx_http_gongkai_apply(r, ctx, apply);
     }
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -145,6 +169,16 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
         return ngx_http_gongkai_guide(r, ctx);
     }
 
+    /* 网站公示: openings, changes and closures (sql/PAGES.md) */
+
+    if (r->uri.len == sizeof("/announcements") - 1
+        && ngx_strncmp(p, "/announcements", r->uri.len) == 0)
+    {
+        ctx->tmpl = "announcements";
+        return ngx_http_gongkai_page_query(r,
+                   NGX_HTTP_GONGKAI_STMT_ANNOUNCEMENTS, 1, &ctx->host);
+    }
+
     if (r->uri.len > sizeof("/item/") - 1
         && ngx_strncmp(p, "/item/", sizeof("/item/") - 1) == 0)
     {
@@ -159,19 +193,21 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 
 /*
  * The Host a site is looked up by: gongkai_host's value ($host unless
- * configured), lower-cased, without a port or a trailing dot.  Anything
- * that cannot be a domain name is an unknown site straight away.
+ * configured), as the registry's key (ngx_http_gongkai_domain.h: lower
+ * case, no port or trailing dot, punycode for a .政务 name).  A name no
+ * registered site can have (not .gov.cn or .政务, an address, malformed)
+ * is an unknown site straight away, without asking the database.
  */
 
 static ngx_int_t
 ngx_http_gongkai_host(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 {
-    u_char                       *p, *d;
-    size_t                        i;
-    ngx_str_t                     v;
-    ngx_http_gongkai_loc_conf_t  *glcf;
+    ngx_str_t                      v;
+    ngx_http_gongkai_loc_conf_t   *glcf;
+    ngx_http_gongkai_main_conf_t  *gmcf;
 
     glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+    gmcf = ngx_http_get_module_main_conf(r, ngx_http_gongkai_module);
 
     if (glcf->host != NULL) {
         if (ngx_http_complex_value(r, glcf->host, &v) != NGX_OK) {
@@ -185,38 +221,8 @@ ngx_http_gongkai_host(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
         return NGX_DECLINED;
     }
 
-    p = ngx_strlchr(v.data, v.data + v.len, ':');
-    if (p != NULL) {
-        v.len = p - v.data;
-    }
-
-    while (v.len && v.data[v.len - 1] == '.') {
-        v.len--;
-    }
-
-    if (v.len == 0 || v.len > NGX_HTTP_GONGKAI_HOST_MAX) {
-        return NGX_DECLINED;
-    }
-
-    d = ngx_pnalloc(r->pool, v.len);
-    if (d == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < v.len; i++) {
-        d[i] = ngx_tolower(v.data[i]);
-
-        if (!((d[i] >= 'a' && d[i] <= 'z') || (d[i] >= '0' && d[i] <= '9')
-              || d[i] == '-' || d[i] == '.'))
-        {
-            return NGX_DECLINED;
-        }
-    }
-
-    ctx->host.data = d;
-    ctx->host.len = v.len;
-
-    return NGX_OK;
+    return ngx_http_gongkai_host_normalise(gmcf->domain, r->pool, &v,
+                                           &ctx->host);
 }
 
 
@@ -472,7 +478,8 @@ ngx_http_gongkai_attachment_done(ngx_http_request_t *r, PGresult *res,
     if (PQgetisnull(res, 0, 0)
         || ngx_strncmp(PQgetvalue(res, 0, 0), "null", 4) == 0)
     {
-        ngx_http_finalize_request(r, ngx_http_gongkai_unknown_site(r));
+        /* a former domain, a closed site, or none */
+        ngx_http_finalize_request(r, ngx_http_gongkai_site_missing(r));
         return;
     }
 

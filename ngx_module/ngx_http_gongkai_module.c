@@ -15,6 +15,7 @@
 #include "ngx_http_gongkai_page.h"
 #include "ngx_http_gongkai_admin.h"
 #include "ngx_http_gongkai_screen.h"
+#include "ngx_http_gongkai_domain.h"
 
 
 static void *ngx_http_gongkai_create_main_conf(ngx_conf_t *cf);
@@ -197,6 +198,13 @@ ngx_http_gongkai_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (gmcf->portal_file.len == 0) {
         return NGX_CONF_OK;
+    }
+
+    /* the domain rules: the Host of every request, the site forms */
+
+    gmcf->domain = ngx_http_gongkai_domain_create(cf);
+    if (gmcf->domain == NULL) {
+        return NGX_CONF_ERROR;
     }
 
     /* a portal cannot work without its database and its templates */

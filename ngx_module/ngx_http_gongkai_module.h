@@ -29,6 +29,9 @@ typedef struct {
     ngx_uint_t                     admin_line;
     ngx_http_gongkai_tmpl_set_t   *admin_tmpls;
     void                          *screen;     /* screen_t */
+
+    /* the domain rules (ngx_http_gongkai_domain.h) */
+    void                          *domain;     /* domain_t */
 } ngx_http_gongkai_main_conf_t;
 
 

@@ -7,6 +7,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_gongkai_page.h"
+#include "ngx_http_gongkai_site.h"
 
 
 static void ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
@@ -34,6 +35,13 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
       " from portal.attachment($1, $2, $3::int)", 3 },
     { "gk_page_search",
       "select portal.page_search($1, $2, $3, $4, $5::int, $6::int)", 6 },
+    { "gk_host_status", "select portal.host_status($1)", 1 },
+    { "gk_page_announcements", "select portal.page_announcements($1)", 1 },
+    { "gk_page_apply", "select portal.page_apply($1)", 1 },
+    { "gk_apply_submit",
+      "select portal.apply_submit($1, $2::jsonb, $3::inet)", 3 },
+    { "gk_apply_status",
+      "select portal.apply_status($1, $2::jsonb, $3::inet)", 3 },
 };
 
 
@@ -115,9 +123,12 @@ static void
 ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
     ngx_int_t rc)
 {
+    u_char                    *name;
+    ngx_int_t                  n;
     ngx_uint_t                 status;
+    const char                *tmpl;
     ngx_http_gongkai_ctx_t    *ctx;
-    ngx_http_gongkai_value_t  *data, *site, *nf, *gone;
+    ngx_http_gongkai_value_t  *data, *site, *nf, *gone, *v;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
@@ -142,7 +153,8 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
     site = ngx_http_gongkai_value_get(data, (u_char *) "site", 4);
 
     if (!ngx_http_gongkai_value_truthy(site)) {
-        ngx_http_finalize_request(r, ngx_http_gongkai_unknown_site(r));
+        /* a former domain, a closed site, or none (site.c) */
+        ngx_http_finalize_request(r, ngx_http_gongkai_site_missing(r));
         return;
     }
 
@@ -193,8 +205,40 @@ ngx_http_gongkai_page_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
+    /*
+     * A page function may name another template of the same family and
+     * a status: a form shown again with its errors (422), say.
+     */
+
+    tmpl = ctx->tmpl;
+    status = ctx->tmpl_status ? ctx->tmpl_status : NGX_HTTP_OK;
+
+    v = ngx_http_gongkai_value_get(data, (u_char *) "template", 8);
+
+    if (v != NULL && v->type == NGX_HTTP_GONGKAI_STRING && v->str.len
+        && v->str.len < 64)
+    {
+        name = ngx_pnalloc(r->pool, v->str.len + 1);
+        if (name == NULL) {
+            goto internal;
+        }
+
+        ngx_cpystrn(name, v->str.data, v->str.len + 1);
+        tmpl = (const char *) name;
+    }
+
+    v = ngx_http_gongkai_value_get(data, (u_char *) "status", 6);
+
+    if (v != NULL && v->type == NGX_HTTP_GONGKAI_NUMBER) {
+        n = ngx_atoi(v->str.data, v->str.len);
+
+        if (n >= 200 && n <= 599) {
+            status = n;
+        }
+    }
+
     ngx_http_finalize_request(r,
-        ngx_http_gongkai_page_render(r, NGX_HTTP_OK, ctx->tmpl, data));
+        ngx_http_gongkai_page_render(r, status, tmpl, data));
     return;
 
 internal:

@@ -23,6 +23,11 @@ enum {
     NGX_HTTP_GONGKAI_STMT_GUIDE,
     NGX_HTTP_GONGKAI_STMT_ATTACHMENT,
     NGX_HTTP_GONGKAI_STMT_SEARCH,
+    NGX_HTTP_GONGKAI_STMT_HOST_STATUS,        /* ngx_http_gongkai_site.c */
+    NGX_HTTP_GONGKAI_STMT_ANNOUNCEMENTS,
+    NGX_HTTP_GONGKAI_STMT_APPLY_FORM,
+    NGX_HTTP_GONGKAI_STMT_APPLY_SUBMIT,
+    NGX_HTTP_GONGKAI_STMT_APPLY_STATUS,
     NGX_HTTP_GONGKAI_NSTMTS
 };
 
@@ -40,6 +45,14 @@ typedef struct {
     ngx_uint_t                     status;
     const char                    *title;
     const char                    *message;
+
+    /* the status tmpl is rendered with when the data names none */
+    ngx_uint_t                     tmpl_status;
+
+    /* the apply routes (ngx_http_gongkai_apply.c): which, and the CSRF
+       token of the gk_apply cookie */
+    ngx_uint_t                     apply;
+    ngx_str_t                      csrf;
 } ngx_http_gongkai_ctx_t;
 
 

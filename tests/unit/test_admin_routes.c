@@ -98,6 +98,60 @@ test_no_match(void **state)
 }
 
 
+/* disclosure on request: the case routes (sql/ADMIN.md, cases) */
+
+static void
+test_cases(void **state)
+{
+    ngx_str_t                  args[NGX_HTTP_GONGKAI_ROUTE_ARGS];
+    ngx_uint_t                 nargs, other;
+    ngx_http_gongkai_route_t  *rt;
+
+    rt = route(NGX_HTTP_GET, "cases", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_string_equal(rt->tmpl, "cases");
+
+    /* "new" is not an id: the registration form */
+    rt = route(NGX_HTTP_GET, "cases/new", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_string_equal(rt->tmpl, "case_new");
+    assert_int_equal(nargs, 0);
+
+    rt = route(NGX_HTTP_POST, "cases/new", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_ACTION);
+
+    rt = route(NGX_HTTP_GET, "cases/7/documents/12", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_string_equal(rt->tmpl, "case_document");
+    assert_int_equal(nargs, 2);
+    assert_memory_equal(args[0].data, "7", 1);
+    assert_memory_equal(args[1].data, "12", 2);
+
+    rt = route(NGX_HTTP_POST, "cases/7/documents/12/deliver", args, &nargs,
+               &other);
+    assert_non_null(rt);
+    assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_ACTION);
+    assert_string_equal(rt->tmpl, "case");
+
+    rt = route(NGX_HTTP_POST, "cases/7/reply/review", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_int_equal(nargs, 1);
+
+    rt = route(NGX_HTTP_POST, "cases/7/remedies/3", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_int_equal(nargs, 2);
+
+    /* a case page is read, its steps are posted */
+    assert_null(route(NGX_HTTP_POST, "cases/7", args, &nargs, &other));
+    assert_int_equal(other, 1);
+    assert_null(route(NGX_HTTP_GET, "cases/7/accept", args, &nargs, &other));
+    assert_int_equal(other, 1);
+    assert_null(route(NGX_HTTP_GET, "cases/x", args, &nargs, &other));
+    assert_int_equal(other, 0);
+}
+
+
 static void
 test_table(void **state)
 {
@@ -125,6 +179,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_no_match),
+        cmocka_unit_test(test_cases),
         cmocka_unit_test(test_table),
     };
 

@@ -1,0 +1,615 @@
+/*
+ * The public application form (依申请公开, 条例 第二十九条) and the
+ * applicant's status page:
+ *
+ *   GET  /apply          the form, with a fresh form token
+ *   POST /apply          the form again with its errors (422), or the
+ *                        confirmation with the tracking number and the
+ *                        secret query code; the same form token posted
+ *                        twice is one case (the database decides)
+ *   GET  /apply/status   the lookup form
+ *   POST /apply/status   tracking number + query code -> the case
+ *
+ * The module's part at the door: only these two paths take a body, an
+ * application/x-www-form-urlencoded one within client_max_body_size; a
+ * CSRF token paired with the gk_apply cookie (HttpOnly, SameSite=Strict,
+ * Path=/apply); the identity numbers checked by their check characters
+ * (ngx_http_gongkai_check.c), whose refusals go to the database as
+ * form.door; "Cache-Control: no-store" on every answer.  Nothing of what
+ * the applicant typed is ever logged or put in a URL.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <sys/random.h>
+
+#include "ngx_http_gongkai_apply.h"
+#include "ngx_http_gongkai_args.h"
+#include "ngx_http_gongkai_check.h"
+
+
+/* random bytes in a form token and a CSRF token (256 bits) */
+#define NGX_HTTP_GONGKAI_APPLY_TOKEN_BYTES  32
+#define NGX_HTTP_GONGKAI_APPLY_TOKEN_HEX    64
+
+
+static void ngx_http_gongkai_apply_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_gongkai_apply_post(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx);
+static ngx_int_t ngx_http_gongkai_apply_again(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx);
+static ngx_int_t ngx_http_gongkai_apply_body_data(ngx_http_request_t *r,
+    ngx_str_t *body);
+static ngx_int_t ngx_http_gongkai_apply_door(ngx_http_request_t *r,
+    ngx_http_gongkai_value_t *form);
+static ngx_str_t *ngx_http_gongkai_apply_field(
+    ngx_http_gongkai_value_t *form, const char *name);
+static ngx_int_t ngx_http_gongkai_apply_nostore(ngx_http_request_t *r);
+static ngx_int_t ngx_http_gongkai_apply_cookie(ngx_http_request_t *r,
+    ngx_str_t *value);
+static ngx_int_t ngx_http_gongkai_apply_random(ngx_pool_t *pool,
+    ngx_str_t *hex);
+static ngx_uint_t ngx_http_gongkai_apply_hex(ngx_str_t *s);
+static ngx_uint_t ngx_http_gongkai_apply_equal(ngx_str_t *a, ngx_str_t *b);
+
+
+ngx_uint_t
+ngx_http_gongkai_apply_route(ngx_http_request_t *r)
+{
+    if (r->uri.len == sizeof("/apply") - 1
+        && ngx_strncmp(r->uri.data, "/apply", r->uri.len) == 0)
+    {
+        return NGX_HTTP_GONGKAI_APPLY_FORM;
+    }
+
+    if (r->uri.len == sizeof("/apply/status") - 1
+        && ngx_strncmp(r->uri.data, "/apply/status", r->uri.len) == 0)
+    {
+        return NGX_HTTP_GONGKAI_APPLY_STATUS;
+    }
+
+    return 0;
+}
+
+
+ngx_int_t
+ngx_http_gongkai_apply(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
+    ngx_uint_t route)
+{
+    ngx_int_t         rc;
+    ngx_str_t         cookie, name, token;
+    ngx_table_elt_t  *h;
+
+    ctx->apply = route;
+
+    if (ngx_http_gongkai_apply_nostore(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the CSRF token: the browser's gk_apply cookie, made when missing */
+
+    ngx_str_set(&name, "gk_apply");
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name,
+                                          &cookie)
+        != NGX_DECLINED
+        && ngx_http_gongkai_apply_hex(&cookie))
+    {
+        ctx->csrf = cookie;
+
+    } else if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
+        if (ngx_http_gongkai_apply_random(r->pool, &ctx->csrf) != NGX_OK
+            || ngx_http_gongkai_apply_cookie(r, &ctx->csrf) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
+
+        if (r->args.len > NGX_HTTP_GONGKAI_ARGS_MAX) {
+            return ngx_http_gongkai_page_error(r,
+                       NGX_HTTP_REQUEST_URI_TOO_LARGE, "网址过长",
+                       "请求的网址过长。");
+        }
+
+        ngx_http_gongkai_value_set(ctx->req, "csrf",
+            ngx_http_gongkai_value_string(r->pool, ctx->csrf.data,
+                                          ctx->csrf.len));
+
+        if (route == NGX_HTTP_GONGKAI_APPLY_STATUS) {
+            ctx->tmpl = "apply_status";
+            return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_SITE,
+                                               1, &ctx->host);
+        }
+
+        /* a fresh token for this form: posting it twice is one case */
+
+        if (ngx_http_gongkai_apply_random(r->pool, &token) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_http_gongkai_value_set(ctx->req, "form_token",
+            ngx_http_gongkai_value_string(r->pool, token.data, token.len));
+
+        ctx->tmpl = "apply";
+
+        return ngx_http_gongkai_page_query(r,
+                                           NGX_HTTP_GONGKAI_STMT_APPLY_FORM,
+                                           1, &ctx->host);
+    }
+
+    if (!(r->method & NGX_HTTP_POST)) {
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        ngx_str_set(&h->value, "GET, HEAD, POST");
+
+        return ngx_http_gongkai_page_error(r, NGX_HTTP_NOT_ALLOWED,
+                   "不支持的请求方法",
+                   "请通过页面上的表单提交。");
+    }
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_gongkai_apply_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_gongkai_apply_body(ngx_http_request_t *r)
+{
+    ngx_http_gongkai_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
+
+    ngx_http_finalize_request(r, ngx_http_gongkai_apply_post(r, ctx));
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_apply_post(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx)
+{
+    size_t                     len;
+    ngx_str_t                  body, params[3], *csrf, *token;
+    ngx_uint_t                 stmt;
+    const char                *err;
+    ngx_http_gongkai_value_t  *form;
+
+    if (r->request_body == NULL
+        || ngx_http_gongkai_apply_body_data(r, &body) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->headers_in.content_type != NULL || body.len) {
+        len = sizeof("application/x-www-form-urlencoded") - 1;
+
+        if (r->headers_in.content_type == NULL
+            || r->headers_in.content_type->value.len < len
+            || ngx_strncasecmp(r->headers_in.content_type->value.data,
+                               (u_char *) "application/x-www-form-urlencoded",
+                               len)
+               != 0
+            || (r->headers_in.content_type->value.len > len
+                && r->headers_in.content_type->value.data[len] != ';'
+                && r->headers_in.content_type->value.data[len] != ' '))
+        {
+            return ngx_http_gongkai_page_error(r,
+                       NGX_HTTP_UNSUPPORTED_MEDIA_TYPE, "提交方式不正确",
+                       "请通过本站页面上的表单提交。");
+        }
+    }
+
+    /*
+     * A body that is not a well-formed form (invalid UTF-8, say): the
+     * page again, empty, with a message and status 400; nothing of it is
+     * kept or logged.
+     */
+
+    if (ngx_http_gongkai_form_parse(r->pool, body.data, body.len, &form,
+                                    &err)
+        != NGX_OK)
+    {
+        return ngx_http_gongkai_apply_again(r, ctx);
+    }
+
+    csrf = ngx_http_gongkai_apply_field(form, "csrf");
+
+    if (csrf == NULL || ctx->csrf.len == 0
+        || !ngx_http_gongkai_apply_equal(csrf, &ctx->csrf))
+    {
+        return ngx_http_gongkai_page_error(r, NGX_HTTP_FORBIDDEN,
+                   "表单已失效",
+                   "表单已失效或不是从本站打开的，"
+                   "提交的内容没有保存。"
+                   "请重新打开本站的申请页面后填写提交"
+                   "（浏览器须允许本站使用Cookie）。");
+    }
+
+    ngx_http_gongkai_value_set(ctx->req, "csrf",
+        ngx_http_gongkai_value_string(r->pool, ctx->csrf.data,
+                                      ctx->csrf.len));
+
+    if (ctx->apply == NGX_HTTP_GONGKAI_APPLY_FORM) {
+        token = ngx_http_gongkai_apply_field(form, "form_token");
+
+        if (token == NULL || !ngx_http_gongkai_apply_hex(token)) {
+            return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
+                       "表单已失效",
+                       "表单已失效，提交的内容没有保存。"
+                       "请重新打开申请页面后填写提交。");
+        }
+
+        ngx_http_gongkai_value_set(ctx->req, "form_token",
+            ngx_http_gongkai_value_string(r->pool, token->data,
+                                          token->len));
+
+        if (ngx_http_gongkai_apply_door(r, form) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ctx->tmpl = "apply";
+        stmt = NGX_HTTP_GONGKAI_STMT_APPLY_SUBMIT;
+
+    } else {
+        ctx->tmpl = "apply_status";
+        stmt = NGX_HTTP_GONGKAI_STMT_APPLY_STATUS;
+    }
+
+    params[0] = ctx->host;
+
+    if (ngx_http_gongkai_json_encode(r->pool, form, &params[1]) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->connection->sockaddr->sa_family == AF_UNIX) {
+        ngx_str_null(&params[2]);
+
+    } else {
+        params[2] = r->connection->addr_text;
+    }
+
+    return ngx_http_gongkai_page_query(r, stmt, 3, params);
+}
+
+
+static ngx_int_t
+ngx_http_gongkai_apply_again(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx)
+{
+    ngx_str_t  token;
+
+    ngx_http_gongkai_value_set(ctx->req, "input_error",
+        ngx_http_gongkai_cstr(r->pool,
+            "提交的内容含有无效字符或编码不正确，没有保存。"
+            "请重新填写后提交；如果问题反复出现，"
+            "请换用其他浏览器，或按政府信息公开指南"
+            "以其他方式提出申请。"));
+
+    ngx_http_gongkai_value_set(ctx->req, "csrf",
+        ngx_http_gongkai_value_string(r->pool, ctx->csrf.data,
+                                      ctx->csrf.len));
+
+    ctx->tmpl_status = NGX_HTTP_BAD_REQUEST;
+
+    if (ctx->apply == NGX_HTTP_GONGKAI_APPLY_STATUS) {
+        ctx->tmpl = "apply_status";
+        return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_SITE, 1,
+                                           &ctx->host);
+    }
+
+    if (ngx_http_gongkai_apply_random(r->pool, &token) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_gongkai_value_set(ctx->req, "form_token",
+        ngx_http_gongkai_value_string(r->pool, token.data, token.len));
+
+    ctx->tmpl = "apply";
+
+    return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_APPLY_FORM, 1,
+                                       &ctx->host);
+}
+
+
+/*
+ * The request body in one piece of memory.  nginx keeps a large body in
+ * a temporary file: it is read back here (a local disk read, as the
+ * admin's bodies and nginx's own static files are).
+ */
+
+static ngx_int_t
+ngx_http_gongkai_apply_body_data(ngx_http_request_t *r, ngx_str_t *body)
+{
+    u_char       *p;
+    size_t        len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        len += b->in_file ? (size_t) (b->file_last - b->file_pos)
+                          : (size_t) (b->last - b->pos);
+    }
+
+    body->len = len;
+
+    if (len == 0) {
+        body->data = (u_char *) "";
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    body->data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (!b->in_file) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                          b->file_pos);
+
+        if (n != b->file_last - b->file_pos) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "gongkai apply: cannot read the request body "
+                          "back from \"%V\"", &b->file->name);
+            return NGX_ERROR;
+        }
+
+        p += n;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The identity numbers by their check characters, again at the door:
+ * form.door = {"id_number": false, ...} for each one refused.  The
+ * database refuses them too, and shows the message next to the field.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_apply_door(ngx_http_request_t *r,
+    ngx_http_gongkai_value_t *form)
+{
+    u_char                     buf[NGX_HTTP_GONGKAI_CHECK_MAX];
+    ngx_str_t                 *kind, *type, *v;
+    ngx_http_gongkai_value_t  *door, *no;
+
+    door = ngx_http_gongkai_value_new(r->pool, NGX_HTTP_GONGKAI_OBJECT);
+    no = ngx_http_gongkai_value_new(r->pool, NGX_HTTP_GONGKAI_FALSE);
+
+    if (door == NULL || no == NULL) {
+        return NGX_ERROR;
+    }
+
+    kind = ngx_http_gongkai_apply_field(form, "applicant_kind");
+    type = ngx_http_gongkai_apply_field(form, "id_type");
+
+    if (kind != NULL && kind->len == sizeof("citizen") - 1
+        && ngx_strncmp(kind->data, "citizen", kind->len) == 0)
+    {
+        v = ngx_http_gongkai_apply_field(form, "id_number");
+
+        if (type != NULL && type->len == sizeof("resident_id") - 1
+            && ngx_strncmp(type->data, "resident_id", type->len) == 0
+            && v != NULL && v->len
+            && !ngx_http_gongkai_resident_id_valid(v->data, v->len))
+        {
+            ngx_http_gongkai_value_set(door, "id_number", no);
+        }
+
+    } else {
+        v = ngx_http_gongkai_apply_field(form, "credit_code");
+
+        if (v != NULL && v->len
+            && !ngx_http_gongkai_credit_code_valid(v->data, v->len))
+        {
+            ngx_http_gongkai_value_set(door, "credit_code", no);
+        }
+    }
+
+    /* an agent's number is checked when it looks like a resident ID */
+
+    v = ngx_http_gongkai_apply_field(form, "agent_id_number");
+
+    if (v != NULL
+        && ngx_http_gongkai_check_normal(v->data, v->len, buf) == 18
+        && !ngx_http_gongkai_resident_id_valid(v->data, v->len))
+    {
+        ngx_http_gongkai_value_set(door, "agent_id_number", no);
+    }
+
+    ngx_http_gongkai_value_set(form, "door", door);
+
+    return NGX_OK;
+}
+
+
+/* a form field that is one string, or NULL */
+
+static ngx_str_t *
+ngx_http_gongkai_apply_field(ngx_http_gongkai_value_t *form,
+    const char *name)
+{
+    ngx_http_gongkai_value_t  *v;
+
+    v = ngx_http_gongkai_value_get(form, (u_char *) name, ngx_strlen(name));
+
+    if (v == NULL || v->type != NGX_HTTP_GONGKAI_STRING) {
+        return NULL;
+    }
+
+    return &v->str;
+}
+
+
+/* tokens and query codes are never stored by a browser or a proxy */
+
+static ngx_int_t
+ngx_http_gongkai_apply_nostore(ngx_http_request_t *r)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    ngx_str_set(&h->value, "no-store");
+
+    return NGX_OK;
+}
+
+
+/* gk_apply: HttpOnly, SameSite=Strict, Path=/apply, Secure over TLS */
+
+static ngx_int_t
+ngx_http_gongkai_apply_cookie(ngx_http_request_t *r, ngx_str_t *value)
+{
+    u_char           *p;
+    size_t            len;
+    ngx_table_elt_t  *h;
+
+    len = sizeof("gk_apply=; Path=/apply; HttpOnly; SameSite=Strict") - 1
+          + value->len + sizeof("; Secure") - 1;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Set-Cookie");
+    h->value.data = p;
+
+    p = ngx_sprintf(p, "gk_apply=%V; Path=/apply; HttpOnly; SameSite=Strict",
+                    value);
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl != NULL) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+#endif
+
+    h->value.len = p - h->value.data;
+
+    return NGX_OK;
+}
+
+
+/* 256 bits from the kernel's random source, as lower-case hex */
+
+static ngx_int_t
+ngx_http_gongkai_apply_random(ngx_pool_t *pool, ngx_str_t *hex)
+{
+    u_char   buf[NGX_HTTP_GONGKAI_APPLY_TOKEN_BYTES];
+    size_t   got;
+    ssize_t  n;
+
+    for (got = 0; got < sizeof(buf); got += n) {
+        n = getrandom(buf + got, sizeof(buf) - got, 0);
+
+        if (n == -1) {
+            if (ngx_errno == NGX_EINTR) {
+                n = 0;
+                continue;
+            }
+
+            ngx_log_error(NGX_LOG_ALERT, pool->log, ngx_errno,
+                          "gongkai apply: getrandom() failed");
+            return NGX_ERROR;
+        }
+    }
+
+    hex->data = ngx_pnalloc(pool, NGX_HTTP_GONGKAI_APPLY_TOKEN_HEX);
+    if (hex->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    hex->len = ngx_hex_dump(hex->data, buf, sizeof(buf)) - hex->data;
+
+    ngx_explicit_memzero(buf, sizeof(buf));
+
+    return NGX_OK;
+}
+
+
+/* 64 lower-case hex digits: the shape of our tokens */
+
+static ngx_uint_t
+ngx_http_gongkai_apply_hex(ngx_str_t *s)
+{
+    size_t  i;
+
+    if (s->len != NGX_HTTP_GONGKAI_APPLY_TOKEN_HEX) {
+        return 0;
+    }
+
+    for (i = 0; i < s->len; i++) {
+        if (!((s->data[i] >= '0' && s->data[i] <= '9')
+              || (s->data[i] >= 'a' && s->data[i] <= 'f')))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* compare in time independent of where the first difference is */
+
+static ngx_uint_t
+ngx_http_gongkai_apply_equal(ngx_str_t *a, ngx_str_t *b)
+{
+    u_char      d;
+    ngx_uint_t  i;
+
+    if (a->len != b->len || a->len == 0) {
+        return 0;
+    }
+
+    d = 0;
+
+    for (i = 0; i < a->len; i++) {
+        d |= a->data[i] ^ b->data[i];
+    }
+
+    return d == 0;
+}
