@@ -67,6 +67,16 @@ enum {
     GK_CASE_CLOSE,
     GK_CASE_REMEDY,
     GK_CASE_REMEDY_UPDATE,
+    GK_REPORTS,
+    GK_REPORT_CREATE,
+    GK_REPORT,
+    GK_REPORT_EDIT,
+    GK_REPORT_SAVE,
+    GK_REPORT_SUBMIT,
+    GK_REPORT_SIGN,
+    GK_REPORT_FILE,
+    GK_REPORT_PUBLISH,
+    GK_REPORT_CORRECTION,
     GK_NSTMTS
 };
 
@@ -133,6 +143,19 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_admin_stmts[] = {
     ngx_http_gongkai_page("gk_admin_case_remedy", "do_case_remedy"),
     ngx_http_gongkai_page("gk_admin_case_remedy_update",
                           "do_case_remedy_update"),
+
+    /* annual reports (issue 5) */
+    ngx_http_gongkai_page("gk_admin_reports", "page_reports"),
+    ngx_http_gongkai_page("gk_admin_report_create", "do_report_create"),
+    ngx_http_gongkai_page("gk_admin_report", "page_report"),
+    ngx_http_gongkai_page("gk_admin_report_edit", "page_report_edit"),
+    ngx_http_gongkai_page("gk_admin_report_save", "do_report_save"),
+    ngx_http_gongkai_page("gk_admin_report_submit", "do_report_submit"),
+    ngx_http_gongkai_page("gk_admin_report_sign", "do_report_sign"),
+    ngx_http_gongkai_page("gk_admin_report_file", "do_report_file"),
+    ngx_http_gongkai_page("gk_admin_report_publish", "do_report_publish"),
+    ngx_http_gongkai_page("gk_admin_report_correction",
+                          "do_report_correction"),
 };
 
 
@@ -241,6 +264,26 @@ ngx_http_gongkai_route_t  ngx_http_gongkai_admin_routes[] = {
       "case" },
     { POST, ngx_string("cases/#/remedies/#"), ACTION, GK_CASE_REMEDY_UPDATE,
       -1, "case" },
+
+    /* annual reports (sql/ADMIN.md) */
+    { GET,  ngx_string("reports"), PAGE, GK_REPORTS, -1, "reports" },
+    { POST, ngx_string("reports/new"), ACTION, GK_REPORT_CREATE, -1,
+      "reports" },
+    { GET,  ngx_string("reports/#"), PAGE, GK_REPORT, -1, "report" },
+    { GET,  ngx_string("reports/#/edit"), PAGE, GK_REPORT_EDIT, -1,
+      "report_edit" },
+    { POST, ngx_string("reports/#/edit"), ACTION, GK_REPORT_SAVE, -1,
+      "report_edit" },
+    { POST, ngx_string("reports/#/submit"), ACTION, GK_REPORT_SUBMIT, -1,
+      "report" },
+    { POST, ngx_string("reports/#/sign"), ACTION, GK_REPORT_SIGN, -1,
+      "report" },
+    { POST, ngx_string("reports/#/file"), ACTION, GK_REPORT_FILE, -1,
+      "report" },
+    { POST, ngx_string("reports/#/publish"), ACTION, GK_REPORT_PUBLISH, -1,
+      "report" },
+    { POST, ngx_string("reports/#/correction"), ACTION,
+      GK_REPORT_CORRECTION, -1, "report" },
     { 0, ngx_null_string, PAGE, -1, -1, NULL }
 };
 

@@ -34,6 +34,8 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
     { "gk_attachment",
       "select site, file_name, content_type, data"
       " from portal.attachment($1, $2, $3::int)", 3 },
+    { "gk_page_search",
+      "select portal.page_search($1, $2, $3, $4, $5::int, $6::int)", 6 },
     { "gk_host_status", "select portal.host_status($1)", 1 },
     { "gk_page_announcements", "select portal.page_announcements($1)", 1 },
     { "gk_page_apply", "select portal.page_apply($1)", 1 },
@@ -41,6 +43,11 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
       "select portal.apply_submit($1, $2::jsonb, $3::inet)", 3 },
     { "gk_apply_status",
       "select portal.apply_status($1, $2::jsonb, $3::inet)", 3 },
+    { "gk_page_reports", "select portal.page_reports($1, $2)", 2 },
+    { "gk_page_report", "select portal.page_report($1, $2, $3, $4)", 4 },
+    { "gk_report_csv",
+      "select site, file_name, content_type, data"
+      " from portal.report_csv($1, $2, $3, $4, $5)", 5 },
 };
 
 

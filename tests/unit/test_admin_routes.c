@@ -152,6 +152,44 @@ test_cases(void **state)
 }
 
 
+/* annual reports (sql/ADMIN.md, reports) */
+
+static void
+test_reports(void **state)
+{
+    ngx_str_t                  args[NGX_HTTP_GONGKAI_ROUTE_ARGS];
+    ngx_uint_t                 nargs, other;
+    ngx_http_gongkai_route_t  *rt;
+
+    rt = route(NGX_HTTP_GET, "reports", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_string_equal(rt->tmpl, "reports");
+
+    rt = route(NGX_HTTP_POST, "reports/new", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_ACTION);
+    assert_int_equal(nargs, 0);
+
+    rt = route(NGX_HTTP_GET, "reports/12/edit", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_string_equal(rt->tmpl, "report_edit");
+    assert_int_equal(nargs, 1);
+    assert_memory_equal(args[0].data, "12", 2);
+
+    rt = route(NGX_HTTP_POST, "reports/12/publish", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_ACTION);
+    assert_string_equal(rt->tmpl, "report");
+
+    /* no GET of a step, no "new" page of its own */
+    assert_null(route(NGX_HTTP_GET, "reports/12/sign", args, &nargs,
+                      &other));
+    assert_int_equal(other, 1);
+    assert_null(route(NGX_HTTP_GET, "reports/new", args, &nargs, &other));
+    assert_int_equal(other, 1);
+}
+
+
 static void
 test_table(void **state)
 {
@@ -180,6 +218,7 @@ main(void)
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_no_match),
         cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_reports),
         cmocka_unit_test(test_table),
     };
 
