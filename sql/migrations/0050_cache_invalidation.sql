@@ -34,16 +34,21 @@
 -- and domain are shown by its department sites, and its announcements
 -- (公示, site_announcements, issue 6) by the portals above it.
 --
--- Hook for later issues: whatever a public page shows must be queued
+-- Hook for later issues: whatever a cached page shows must be queued
 -- when it changes.  A table of organ-owned public content calls
 -- cache_notify_organs(array of organ ids) from a statement-level trigger
 -- (as guides do below), a change that concerns every site calls
--- cache_notify_all().  The annual report (年度报告) has no table yet; its
--- publication must do the same.  The tables of issue 6 (0061-0066) come
--- after this migration: a site announcement is written in the same
--- transaction as the change of its site (site_request_apply), which
--- notifies; a migration after 0066 should still give site_announcements
--- a trigger calling cache_notify_all(), for announcements written alone.
+-- cache_notify_all().  Tables made by later migrations:
+--   * site_announcements (issue 6, 0062): an announcement is written in
+--     the same transaction as the change of its site (site_request_apply),
+--     which notifies everything; a migration after 0066 should still give
+--     it a trigger calling cache_notify_all(), for announcements written
+--     alone;
+--   * the annual reports (年度报告, 0070-0073): their pages (/reports) are
+--     not cached (their routes do not ask the cache) and no cached page
+--     shows them; a route that starts caching them needs, in a migration
+--     after 0073, a trigger on the publication of a report calling
+--     cache_notify_organs(array[the report's organ]).
 
 -- ------------------------------------------------ the notification queue
 
