@@ -101,6 +101,24 @@ ngx_http_gongkai_utf8_check(u_char *p, size_t len, ngx_uint_t text)
 }
 
 
+size_t
+ngx_http_gongkai_utf8_prefix(u_char *p, size_t len, size_t chars)
+{
+    size_t  i, n;
+
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        /* every byte but a continuation byte starts a character */
+        if ((p[i] & 0xc0) != 0x80 && n++ == chars) {
+            return i;
+        }
+    }
+
+    return len;
+}
+
+
 ngx_int_t
 ngx_http_gongkai_args_parse(ngx_pool_t *pool, ngx_str_t *args,
     const char **names, ngx_str_t *values, ngx_uint_t n, const char **err)

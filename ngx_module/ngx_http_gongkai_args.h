@@ -31,6 +31,12 @@ ngx_uint_t ngx_http_gongkai_utf8_valid(u_char *p, size_t len);
 ngx_uint_t ngx_http_gongkai_utf8_text_valid(u_char *p, size_t len);
 
 /*
+ * The length in bytes of the first `chars` characters of a valid UTF-8
+ * string (all of it when it has fewer).
+ */
+size_t ngx_http_gongkai_utf8_prefix(u_char *p, size_t len, size_t chars);
+
+/*
  * Parse a query string ("a=1&b=%E4%B8%AD") and pick out the parameters
  * named in names[0..n-1] into values[0..n-1] (data NULL when absent or
  * empty).  Names not listed are ignored but must still be well-formed.

@@ -11,6 +11,7 @@
 #include "ngx_http_gongkai_page.h"
 #include "ngx_http_gongkai_args.h"
 #include "ngx_http_gongkai_index.h"
+#include "ngx_http_gongkai_search.h"
 #include "ngx_http_gongkai_domain.h"
 #include "ngx_http_gongkai_site.h"
 #include "ngx_http_gongkai_apply.h"
@@ -73,10 +74,18 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
         }
 
         /*
-         * "error_page 400 ..." sent here a request that nginx refused
-         * while reading its request line (a NUL in the path, say): no
-         * Host is known yet, so the page shows no site.
+         * "error_page 400 ..." (or 414) sent here a request that nginx
+         * refused while reading its request line (a NUL in the path, or
+         * a line longer than its buffer): no Host is known yet, so the
+         * page shows no site.
          */
+        if (r->err_status == NGX_HTTP_REQUEST_URI_TOO_LARGE) {
+            return ngx_http_gongkai_page_error_nosite(r,
+                       NGX_HTTP_REQUEST_URI_TOO_LARGE, "网址过长",
+                       "请求的网址过长，无法处理。"
+                       "请缩短检索词或减少查询条件后重试。");
+        }
+
         return ngx_http_gongkai_page_error_nosite(r,
                    r->err_status ? r->err_status : NGX_HTTP_BAD_REQUEST,
                    "请求有误",
@@ -137,6 +146,13 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 
     if (!ngx_http_gongkai_utf8_valid(r->uri.data, r->uri.len)) {
         return ngx_http_gongkai_bad_request(r, "网址含有无效字符。");
+    }
+
+    /* before the length check: a long query gets the search page's answer */
+    if (r->uri.len == sizeof("/search") - 1
+        && ngx_strncmp(r->uri.data, "/search", r->uri.len) == 0)
+    {
+        return ngx_http_gongkai_search(r, ctx);
     }
 
     if (r->args.len > NGX_HTTP_GONGKAI_ARGS_MAX) {

@@ -33,6 +33,8 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
     { "gk_attachment",
       "select site, file_name, content_type, data"
       " from portal.attachment($1, $2, $3::int)", 3 },
+    { "gk_page_search",
+      "select portal.page_search($1, $2, $3, $4, $5::int, $6::int)", 6 },
     { "gk_host_status", "select portal.host_status($1)", 1 },
     { "gk_page_announcements", "select portal.page_announcements($1)", 1 },
     { "gk_page_apply", "select portal.page_apply($1)", 1 },

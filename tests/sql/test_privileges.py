@@ -43,7 +43,7 @@ def test_cannot_publish_or_write(web):
 
 
 PUBLISHING = {"portal.page_home", "portal.page_catalogue",
-              "portal.page_item"}
+              "portal.page_item", "portal.page_search"}
 
 # the public functions that write: an application, a status lookup (its
 # audit row and the count of wrong query codes), sql/migrations/0045

@@ -23,6 +23,27 @@ valid(const char *s)
 
 
 static void
+test_utf8_prefix(void **state)
+{
+    u_char  *s;
+
+    s = (u_char *) "a\xe8\xb4\xa2\xe6\x94\xbf" "b";      /* a财政b */
+
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 0), 0);
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 1), 1);
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 2), 4);
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 3), 7);
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 4), 8);
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 100), 8);
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 0, 3), 0);
+
+    /* four-byte characters count once */
+    s = (u_char *) "\xf0\x9f\x98\x80\xf0\x9f\x98\x80";
+    assert_int_equal(ngx_http_gongkai_utf8_prefix(s, 8, 1), 4);
+}
+
+
+static void
 test_utf8(void **state)
 {
     assert_true(valid(""));
@@ -120,6 +141,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_prefix),
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_refused),
     };

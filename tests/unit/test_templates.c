@@ -88,6 +88,28 @@ static sample_t  samples[] = {
       "{" SITE ",\"error\":{\"status\":404,\"title\":\"" EVIL "\","
       "\"message\":\"m\"},\"req\":{\"path\":\"/x\"}}" },
 
+    { "search",
+      "{" SITE ",\"not_found\":false,\"query\":{\"q\":\"" EVIL "\","
+      "\"searched\":true,\"too_long\":false,\"unsearchable\":false,"
+      "\"max_length\":100},\"filter\":{\"category\":{\"code\":\"01\","
+      "\"name\":\"C\"},\"organ\":null,\"year\":2024},"
+      "\"categories\":[{\"code\":\"01\",\"name\":\"C\",\"depth\":0,"
+      "\"label\":\"C\",\"selected\":true},{\"code\":\"0101\","
+      "\"name\":\"D\",\"depth\":1,\"label\":\"D\","
+      "\"selected\":false}],\"organs\":[" ORGAN "],"
+      "\"years\":[{\"year\":2024,\"label\":\"2024\",\"selected\":true}],"
+      "\"total\":21,\"total_exact\":true,\"total_capped\":false,"
+      "\"total_approximate\":false,\"no_results\":false,\"page\":1,"
+      "\"pages\":2,\"first\":1,\"last\":1,\"prev_page\":null,"
+      "\"next_page\":2,\"items\":[{\"index_no\":"
+      "\"11510100MB0000000X-01-2024-00001\",\"title\":\"T\","
+      "\"doc_no\":\"N\",\"published_on\":\"2024-01-03\","
+      "\"organ_name\":\"O\",\"match\":\"title\",\"title_parts\":["
+      "{\"text\":\"a\",\"hit\":false},{\"text\":\"" EVIL "\","
+      "\"hit\":true}],\"doc_no_parts\":[{\"text\":\"N\","
+      "\"hit\":false}],\"summary_parts\":[{\"text\":\"" EVIL "\","
+      "\"hit\":false}]}]}" },
+
     { NULL, NULL }
 };
 
@@ -234,6 +256,17 @@ test_real_templates(void **state)
 
     s = render(pool, set, "error", sample("error"));
     assert_non_null(strstr(s, EVIL_ESCAPED));
+
+    /* hits in <mark> around escaped text; the filters keep their values */
+    s = render(pool, set, "search", sample("search"));
+    assert_non_null(strstr(s, "a<mark>" EVIL_ESCAPED "</mark></a>"));
+    assert_non_null(strstr(s, "value=\"" EVIL_ESCAPED "\""));
+    assert_non_null(strstr(s, "<option selected=\"selected\" "
+                              "value=\"01\">C</option>"));
+    assert_non_null(strstr(s, "<option value=\"0101\">D</option>"));
+    assert_non_null(strstr(s, "q=%3Cb%3E%26%22x%27%3C%2Fb%3E&amp;category=01"
+                              "&amp;organ=&amp;year=2024&amp;page=2\">"));
+    assert_null(strstr(s, "rel=\"prev\""));
 
     assert_non_null(ngx_http_gongkai_tmpl_get(set, "guide"));
 
