@@ -60,6 +60,21 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
 
     if (r->error_page) {
         /*
+         * "error_page 413 ..." (conf-examples: the application form):
+         * a body over client_max_body_size, refused before it was read.
+         */
+
+        if (r->err_status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
+            return ngx_http_gongkai_page_error_nosite(r,
+                       NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                       "提交的内容过大",
+                       "提交的内容超过了允许的大小，"
+                       "没有保存。"
+                       "请压缩所附文件或降低扫描分辨率后，"
+                       "重新打开申请页面填写提交。");
+        }
+
+        /*
          * "error_page 400 ..." (or 414) sent here a request that nginx
          * refused while reading its request line (a NUL in the path, or
          * a line longer than its buffer): no Host is known yet, so the

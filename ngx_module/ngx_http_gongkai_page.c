@@ -40,7 +40,8 @@ ngx_http_gongkai_stmt_t  ngx_http_gongkai_stmts[] = {
     { "gk_page_announcements", "select portal.page_announcements($1)", 1 },
     { "gk_page_apply", "select portal.page_apply($1)", 1 },
     { "gk_apply_submit",
-      "select portal.apply_submit($1, $2::jsonb, $3::inet)", 3 },
+      "select portal.apply_submit($1, $2::jsonb, $3::inet, $4::bytea,"
+      " $5::bytea)", 5 },
     { "gk_apply_status",
       "select portal.apply_status($1, $2::jsonb, $3::inet)", 3 },
     { "gk_page_reports", "select portal.page_reports($1, $2)", 2 },

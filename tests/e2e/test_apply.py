@@ -122,8 +122,8 @@ def cleanup(stack):
                           "case_documents", "case_corrections",
                           "case_consultations", "case_extensions",
                           "case_assignments", "case_remedies",
-                          "case_status_throttle", "applicants",
-                          "applications")
+                          "case_status_throttle", "case_files",
+                          "applicants", "applications")
                 for t in tables:
                     cur.execute("alter table gongkai.%s disable trigger user"
                                 % t)
@@ -311,7 +311,13 @@ def test_invalid_utf8_and_bad_bodies_store_nothing(stack, applicant, demo):
     r = applicant.post("/apply/status", b"tracking_no=%FF", headers={
         "Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 400 and 'name="query_code"' in r.text
+    # a multipart body that is not one: the form again, nothing kept
     r = applicant.post("/apply", body, headers={
+        "Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 400 and 'name="description"' in r.text
+    r = applicant.post("/apply", body, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    r = applicant.post("/apply/status", body, headers={
         "Content-Type": "multipart/form-data; boundary=x"})
     assert r.status_code == 415
     # no CSRF cookie, or a token that is not the cookie's

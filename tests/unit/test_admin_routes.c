@@ -57,6 +57,17 @@ test_match(void **state)
     assert_non_null(rt);
     assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_FILE);
 
+    /* the applicant's files of a case (sql/ADMIN.md): download only */
+    rt = route(NGX_HTTP_GET, "cases/41/files/2", args, &nargs, &other);
+    assert_non_null(rt);
+    assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_FILE);
+    assert_int_equal(nargs, 2);
+    assert_memory_equal(args[0].data, "41", 2);
+    assert_memory_equal(args[1].data, "2", 1);
+    assert_null(route(NGX_HTTP_POST, "cases/41/files/2", args, &nargs,
+                      &other));
+    assert_int_equal(other, 1);
+
     rt = route(NGX_HTTP_POST, "items/7/submit", args, &nargs, &other);
     assert_non_null(rt);
     assert_int_equal(rt->kind, NGX_HTTP_GONGKAI_ROUTE_SCREEN);
