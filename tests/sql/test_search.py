@@ -524,3 +524,25 @@ def test_explain_uses_the_gin_indexes(owner):
     page = search(owner, "财政")
     assert page["query"]["searched"] is True and len(page["items"]) == 20
     assert all("财政" in joined(i["title_parts"]) for i in page["items"])
+
+
+def test_new_matches_among_many_items_are_counted_exactly(owner):
+    """25 new matches on top of 2,100 older items that do not match: the
+    walk finds the page among the newest items and stops; its share of
+    matches (all of them) is no sample of the filter, so the total is the
+    exact 25, never an estimate of the whole filter (约 2100 条)."""
+    owner.execute(
+        "insert into items (title, generated_on, organ_id, category_id,"
+        " state, published_at) "
+        "select '其他事项第' || n || '号通知', '2030-01-04', o.id, c.id,"
+        " 'published', timestamptz '2030-01-05 10:00+08' + n * interval '1s' "
+        "from organs o, categories c, generate_series(1, 2100) n "
+        "where o.unit_code = %s and c.code = %s", (ORGAN, CAT))
+    for n in range(25):
+        add_item(owner, "鼋里第%02d号公告" % n,
+                 at="2031-03-05 10:%02d+08" % n)
+    page = search(owner, "鼋里")
+    assert page["total"] == 25
+    assert page["total_exact"] is True
+    assert page["total_approximate"] is False
+    assert page["pages"] == 2
