@@ -15,7 +15,6 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <sys/random.h>
 
 #include "ngx_http_gongkai_admin.h"
 #include "ngx_http_gongkai_page.h"
@@ -25,11 +24,8 @@
 #include "ngx_http_gongkai_sniff.h"
 #include "ngx_http_gongkai_multipart.h"
 #include "ngx_http_gongkai_domain.h"
+#include "ngx_http_gongkai_request.h"
 
-
-/* random bytes in a session token and a login form token (256 bits) */
-#define NGX_HTTP_GONGKAI_TOKEN_BYTES  32
-#define NGX_HTTP_GONGKAI_TOKEN_HEX    (2 * NGX_HTTP_GONGKAI_TOKEN_BYTES)
 
 /* the longest failed-login delay the database may ask for, seconds */
 #define NGX_HTTP_GONGKAI_DELAY_MAX    30
@@ -57,10 +53,6 @@ static ngx_int_t ngx_http_gongkai_admin_start(ngx_http_request_t *r,
 static void ngx_http_gongkai_admin_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_gongkai_admin_post(ngx_http_request_t *r,
     ngx_http_gongkai_admin_ctx_t *ctx);
-static ngx_int_t ngx_http_gongkai_admin_body_data(ngx_http_request_t *r,
-    ngx_str_t *body);
-static ngx_int_t ngx_http_gongkai_admin_content_type(ngx_http_request_t *r,
-    const char *type);
 static ngx_int_t ngx_http_gongkai_admin_login(ngx_http_request_t *r,
     ngx_http_gongkai_admin_ctx_t *ctx);
 static ngx_int_t ngx_http_gongkai_admin_upload(ngx_http_request_t *r,
@@ -92,14 +84,10 @@ static ngx_int_t ngx_http_gongkai_admin_refuse(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message);
 static ngx_int_t ngx_http_gongkai_admin_redirect(ngx_http_request_t *r,
     ngx_str_t *path);
-static ngx_int_t ngx_http_gongkai_admin_headers(ngx_http_request_t *r);
 static ngx_int_t ngx_http_gongkai_admin_cookie(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
 static ngx_int_t ngx_http_gongkai_admin_get_cookie(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
-static ngx_int_t ngx_http_gongkai_admin_random(ngx_pool_t *pool,
-    ngx_str_t *hex);
-static ngx_uint_t ngx_http_gongkai_admin_equal(ngx_str_t *a, ngx_str_t *b);
 static void ngx_http_gongkai_admin_field_label(ngx_str_t *field,
     ngx_str_t *label);
 static ngx_int_t ngx_http_gongkai_admin_set(ngx_pool_t *pool,
@@ -302,7 +290,7 @@ ngx_http_gongkai_admin_start(ngx_http_request_t *r,
 
         /* a fresh token for the login form, kept in a cookie as well */
 
-        if (ngx_http_gongkai_admin_random(r->pool, &ctx->login_csrf)
+        if (ngx_http_gongkai_random_hex(r->pool, &ctx->login_csrf)
             != NGX_OK
             || ngx_http_gongkai_admin_cookie(r, "gk_login", &ctx->login_csrf)
                != NGX_OK)
@@ -394,7 +382,7 @@ ngx_http_gongkai_admin_post(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    rc = ngx_http_gongkai_admin_body_data(r, &body);
+    rc = ngx_http_gongkai_body_data(r, &body);
     if (rc != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -406,7 +394,7 @@ ngx_http_gongkai_admin_post(ngx_http_request_t *r,
     /* an empty body without a type is an empty form */
 
     if ((body.len || r->headers_in.content_type != NULL)
-        && ngx_http_gongkai_admin_content_type(r,
+        && ngx_http_gongkai_content_type_is(r,
                                    "application/x-www-form-urlencoded")
            != NGX_OK)
     {
@@ -462,96 +450,6 @@ ngx_http_gongkai_admin_post(ngx_http_request_t *r,
 
 
 /*
- * The request body in one piece of memory.  nginx keeps a large body in
- * a temporary file: it is read back here (a local disk read, as nginx's
- * own static files are).
- */
-
-static ngx_int_t
-ngx_http_gongkai_admin_body_data(ngx_http_request_t *r, ngx_str_t *body)
-{
-    u_char       *p;
-    size_t        len;
-    ssize_t       n;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    len = 0;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-        len += b->in_file ? (size_t) (b->file_last - b->file_pos)
-                          : (size_t) (b->last - b->pos);
-    }
-
-    body->len = len;
-
-    if (len == 0) {
-        body->data = (u_char *) "";
-        return NGX_OK;
-    }
-
-    /* one spare byte: a terminating NUL for the parsers' convenience */
-
-    p = ngx_pnalloc(r->pool, len + 1);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    body->data = p;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-
-        if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
-            continue;
-        }
-
-        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
-                          b->file_pos);
-
-        if (n != b->file_last - b->file_pos) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "gongkai admin: cannot read the request body "
-                          "back from \"%V\"", &b->file->name);
-            return NGX_ERROR;
-        }
-
-        p += n;
-    }
-
-    *p = '\0';
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_gongkai_admin_content_type(ngx_http_request_t *r, const char *type)
-{
-    size_t      len;
-    ngx_str_t  *ct;
-
-    if (r->headers_in.content_type == NULL) {
-        return NGX_DECLINED;
-    }
-
-    ct = &r->headers_in.content_type->value;
-    len = ngx_strlen(type);
-
-    if (ct->len < len
-        || ngx_strncasecmp(ct->data, (u_char *) type, len) != 0
-        || (ct->len > len && ct->data[len] != ';' && ct->data[len] != ' '))
-    {
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
  * Login: the form's token must be the one in the gk_login cookie set
  * with the form (a login form posted from elsewhere is refused); the new
  * session's token is made here and only its hash is stored.
@@ -574,7 +472,7 @@ ngx_http_gongkai_admin_login(ngx_http_request_t *r,
     if (ngx_http_gongkai_admin_get_cookie(r, "gk_login", &ctx->login_csrf)
         != NGX_OK
         || ctx->login_csrf.len != NGX_HTTP_GONGKAI_TOKEN_HEX
-        || !ngx_http_gongkai_admin_equal(&ctx->login_csrf, &form_csrf))
+        || !ngx_http_gongkai_token_equal(&ctx->login_csrf, &form_csrf))
     {
         return ngx_http_gongkai_admin_error(r, NGX_HTTP_FORBIDDEN,
                    "登录表单已失效",
@@ -603,7 +501,7 @@ ngx_http_gongkai_admin_login(ngx_http_request_t *r,
         ctx->params[1] = v->str;
     }
 
-    if (ngx_http_gongkai_admin_random(r->pool, &ctx->new_token) != NGX_OK) {
+    if (ngx_http_gongkai_random_hex(r->pool, &ctx->new_token) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1303,7 +1201,7 @@ ngx_http_gongkai_admin_file_done(ngx_http_request_t *r, PGresult *res,
         return;
     }
 
-    if (ngx_http_gongkai_admin_headers(r) != NGX_OK) {
+    if (ngx_http_gongkai_no_store(r) != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
         return;
     }
@@ -1336,7 +1234,7 @@ ngx_http_gongkai_admin_render(ngx_http_request_t *r, ngx_uint_t status,
 
     if (ngx_http_gongkai_tmpl_render(r->pool, t, data, &out, &len)
         != NGX_OK
-        || ngx_http_gongkai_admin_headers(r) != NGX_OK)
+        || ngx_http_gongkai_no_store(r) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1445,7 +1343,7 @@ ngx_http_gongkai_admin_redirect(ngx_http_request_t *r, ngx_str_t *path)
 
     r->headers_out.location = h;
 
-    if (ngx_http_gongkai_admin_headers(r) != NGX_OK) {
+    if (ngx_http_gongkai_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1461,26 +1359,6 @@ bad:
 }
 
 
-/* nothing of the admin is stored by a browser or a proxy */
-
-static ngx_int_t
-ngx_http_gongkai_admin_headers(ngx_http_request_t *r)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Cache-Control");
-    ngx_str_set(&h->value, "no-store");
-
-    return NGX_OK;
-}
-
-
 /*
  * Set (or, with an empty value, clear) a cookie limited to the admin
  * prefix: HttpOnly, SameSite=Strict, and Secure over TLS.  No Max-Age:
@@ -1491,56 +1369,11 @@ static ngx_int_t
 ngx_http_gongkai_admin_cookie(ngx_http_request_t *r, const char *name,
     ngx_str_t *value)
 {
-    u_char                        *p;
-    size_t                         len;
-    ngx_uint_t                     secure;
-    ngx_table_elt_t               *h;
     ngx_http_gongkai_admin_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_gongkai_module);
 
-    secure = 0;
-
-#if (NGX_HTTP_SSL)
-    secure = (r->connection->ssl != NULL);
-#endif
-
-    len = ngx_strlen(name) + sizeof("=") - 1 + value->len
-          + sizeof("; Path=") - 1 + ctx->base.len
-          + sizeof("; Max-Age=0") - 1
-          + sizeof("; HttpOnly; SameSite=Strict") - 1
-          + sizeof("; Secure") - 1;
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Set-Cookie");
-    h->value.data = p;
-
-    p = ngx_sprintf(p, "%s=%V; Path=%V", name, value, &ctx->base);
-
-    if (value->len == 0) {
-        p = ngx_cpymem(p, "; Max-Age=0", sizeof("; Max-Age=0") - 1);
-    }
-
-    p = ngx_cpymem(p, "; HttpOnly; SameSite=Strict",
-                   sizeof("; HttpOnly; SameSite=Strict") - 1);
-
-    if (secure) {
-        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
-    }
-
-    h->value.len = p - h->value.data;
-
-    return NGX_OK;
+    return ngx_http_gongkai_set_cookie(r, name, value, &ctx->base);
 }
 
 
@@ -1571,65 +1404,6 @@ ngx_http_gongkai_admin_get_cookie(ngx_http_request_t *r, const char *name,
     }
 
     return NGX_OK;
-}
-
-
-/* 256 bits from the kernel's random source, as lower-case hex */
-
-static ngx_int_t
-ngx_http_gongkai_admin_random(ngx_pool_t *pool, ngx_str_t *hex)
-{
-    u_char   buf[NGX_HTTP_GONGKAI_TOKEN_BYTES];
-    size_t   got;
-    ssize_t  n;
-
-    for (got = 0; got < sizeof(buf); got += n) {
-        n = getrandom(buf + got, sizeof(buf) - got, 0);
-
-        if (n == -1) {
-            if (ngx_errno == NGX_EINTR) {
-                n = 0;
-                continue;
-            }
-
-            ngx_log_error(NGX_LOG_ALERT, pool->log, ngx_errno,
-                          "gongkai admin: getrandom() failed");
-            return NGX_ERROR;
-        }
-    }
-
-    hex->data = ngx_pnalloc(pool, NGX_HTTP_GONGKAI_TOKEN_HEX);
-    if (hex->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    hex->len = ngx_hex_dump(hex->data, buf, sizeof(buf)) - hex->data;
-
-    ngx_explicit_memzero(buf, sizeof(buf));
-
-    return NGX_OK;
-}
-
-
-/* compare in time independent of where the first difference is */
-
-static ngx_uint_t
-ngx_http_gongkai_admin_equal(ngx_str_t *a, ngx_str_t *b)
-{
-    u_char      d;
-    ngx_uint_t  i;
-
-    if (a->len != b->len || a->len == 0) {
-        return 0;
-    }
-
-    d = 0;
-
-    for (i = 0; i < a->len; i++) {
-        d |= a->data[i] ^ b->data[i];
-    }
-
-    return d == 0;
 }
 
 

@@ -28,21 +28,20 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
-#include <sys/random.h>
 
 #include "ngx_http_gongkai_apply.h"
 #include "ngx_http_gongkai_args.h"
 #include "ngx_http_gongkai_check.h"
 #include "ngx_http_gongkai_sniff.h"
 #include "ngx_http_gongkai_multipart.h"
-
-
-/* random bytes in a form token and a CSRF token (256 bits) */
-#define NGX_HTTP_GONGKAI_APPLY_TOKEN_BYTES  32
-#define NGX_HTTP_GONGKAI_APPLY_TOKEN_HEX    64
+#include "ngx_http_gongkai_request.h"
 
 /* the files the form takes: id_file, auth_file (sql/PAGES.md) */
 #define NGX_HTTP_GONGKAI_APPLY_FILES        2
+
+
+/* the gk_apply cookie (CSRF of the form) is sent back to /apply only */
+static ngx_str_t  ngx_http_gongkai_apply_path = ngx_string("/apply");
 
 
 static void ngx_http_gongkai_apply_body(ngx_http_request_t *r);
@@ -50,12 +49,8 @@ static ngx_int_t ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     ngx_http_gongkai_ctx_t *ctx);
 static ngx_int_t ngx_http_gongkai_apply_again(ngx_http_request_t *r,
     ngx_http_gongkai_ctx_t *ctx);
-static ngx_int_t ngx_http_gongkai_apply_body_data(ngx_http_request_t *r,
-    ngx_str_t *body);
 static ngx_int_t ngx_http_gongkai_apply_door(ngx_http_request_t *r,
     ngx_http_gongkai_value_t *form);
-static ngx_int_t ngx_http_gongkai_apply_type(ngx_http_request_t *r,
-    const char *type);
 static ngx_int_t ngx_http_gongkai_apply_multipart(ngx_http_request_t *r,
     ngx_str_t *body, ngx_http_gongkai_value_t **form,
     ngx_http_gongkai_value_t *meta, ngx_str_t *files);
@@ -68,13 +63,6 @@ static ngx_http_gongkai_value_t *ngx_http_gongkai_apply_limit(
     ngx_http_request_t *r);
 static ngx_str_t *ngx_http_gongkai_apply_field(
     ngx_http_gongkai_value_t *form, const char *name);
-static ngx_int_t ngx_http_gongkai_apply_nostore(ngx_http_request_t *r);
-static ngx_int_t ngx_http_gongkai_apply_cookie(ngx_http_request_t *r,
-    ngx_str_t *value);
-static ngx_int_t ngx_http_gongkai_apply_random(ngx_pool_t *pool,
-    ngx_str_t *hex);
-static ngx_uint_t ngx_http_gongkai_apply_hex(ngx_str_t *s);
-static ngx_uint_t ngx_http_gongkai_apply_equal(ngx_str_t *a, ngx_str_t *b);
 
 
 ngx_uint_t
@@ -107,7 +95,7 @@ ngx_http_gongkai_apply(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
 
     ctx->apply = route;
 
-    if (ngx_http_gongkai_apply_nostore(r) != NGX_OK) {
+    if (ngx_http_gongkai_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -118,13 +106,15 @@ ngx_http_gongkai_apply(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name,
                                           &cookie)
         != NGX_DECLINED
-        && ngx_http_gongkai_apply_hex(&cookie))
+        && ngx_http_gongkai_token_shape(&cookie))
     {
         ctx->csrf = cookie;
 
     } else if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
-        if (ngx_http_gongkai_apply_random(r->pool, &ctx->csrf) != NGX_OK
-            || ngx_http_gongkai_apply_cookie(r, &ctx->csrf) != NGX_OK)
+        if (ngx_http_gongkai_random_hex(r->pool, &ctx->csrf) != NGX_OK
+            || ngx_http_gongkai_set_cookie(r, "gk_apply", &ctx->csrf,
+                                           &ngx_http_gongkai_apply_path)
+               != NGX_OK)
         {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -150,7 +140,7 @@ ngx_http_gongkai_apply(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
 
         /* a fresh token for this form: posting it twice is one case */
 
-        if (ngx_http_gongkai_apply_random(r->pool, &token) != NGX_OK) {
+        if (ngx_http_gongkai_random_hex(r->pool, &token) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -224,7 +214,7 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     ngx_http_gongkai_value_t  *form, *meta, *limit, *v;
 
     if (r->request_body == NULL
-        || ngx_http_gongkai_apply_body_data(r, &body) != NGX_OK)
+        || ngx_http_gongkai_body_data(r, &body) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -247,7 +237,8 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
      */
 
     if (ctx->apply == NGX_HTTP_GONGKAI_APPLY_FORM
-        && ngx_http_gongkai_apply_type(r, "multipart/form-data") == NGX_OK)
+        && ngx_http_gongkai_content_type_is(r, "multipart/form-data")
+           == NGX_OK)
     {
         rc = ngx_http_gongkai_apply_multipart(r, &body, &form, meta,
                                               files);
@@ -263,7 +254,7 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     } else {
 
         if ((r->headers_in.content_type != NULL || body.len)
-            && ngx_http_gongkai_apply_type(r,
+            && ngx_http_gongkai_content_type_is(r,
                                    "application/x-www-form-urlencoded")
                != NGX_OK)
         {
@@ -283,7 +274,7 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     csrf = ngx_http_gongkai_apply_field(form, "csrf");
 
     if (csrf == NULL || ctx->csrf.len == 0
-        || !ngx_http_gongkai_apply_equal(csrf, &ctx->csrf))
+        || !ngx_http_gongkai_token_equal(csrf, &ctx->csrf))
     {
         return ngx_http_gongkai_page_error(r, NGX_HTTP_FORBIDDEN,
                    "表单已失效",
@@ -302,7 +293,7 @@ ngx_http_gongkai_apply_post(ngx_http_request_t *r,
     if (ctx->apply == NGX_HTTP_GONGKAI_APPLY_FORM) {
         token = ngx_http_gongkai_apply_field(form, "form_token");
 
-        if (token == NULL || !ngx_http_gongkai_apply_hex(token)) {
+        if (token == NULL || !ngx_http_gongkai_token_shape(token)) {
             return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
                        "表单已失效",
                        "表单已失效，提交的内容没有保存。"
@@ -375,7 +366,8 @@ ngx_http_gongkai_apply_again(ngx_http_request_t *r,
 
     ngx_http_gongkai_value_set(ctx->req, "input_error",
         ngx_http_gongkai_cstr(r->pool,
-            "提交的内容含有无效字符或编码不正确，没有保存。"
+            "提交的内容含有无效字符或编码不正确，"
+            "没有保存。"
             "请重新填写后提交；如果问题反复出现，"
             "请换用其他浏览器，或按政府信息公开指南"
             "以其他方式提出申请。"));
@@ -392,7 +384,7 @@ ngx_http_gongkai_apply_again(ngx_http_request_t *r,
                                            &ctx->host);
     }
 
-    if (ngx_http_gongkai_apply_random(r->pool, &token) != NGX_OK) {
+    if (ngx_http_gongkai_random_hex(r->pool, &token) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -410,68 +402,6 @@ ngx_http_gongkai_apply_again(ngx_http_request_t *r,
 
     return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_APPLY_FORM, 1,
                                        &ctx->host);
-}
-
-
-/*
- * The request body in one piece of memory.  nginx keeps a large body in
- * a temporary file: it is read back here (a local disk read, as the
- * admin's bodies and nginx's own static files are).
- */
-
-static ngx_int_t
-ngx_http_gongkai_apply_body_data(ngx_http_request_t *r, ngx_str_t *body)
-{
-    u_char       *p;
-    size_t        len;
-    ssize_t       n;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    len = 0;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-        len += b->in_file ? (size_t) (b->file_last - b->file_pos)
-                          : (size_t) (b->last - b->pos);
-    }
-
-    body->len = len;
-
-    if (len == 0) {
-        body->data = (u_char *) "";
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    body->data = p;
-
-    for (cl = r->request_body->bufs; cl; cl = cl->next) {
-        b = cl->buf;
-
-        if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
-            continue;
-        }
-
-        n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
-                          b->file_pos);
-
-        if (n != b->file_last - b->file_pos) {
-            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                          "gongkai apply: cannot read the request body "
-                          "back from \"%V\"", &b->file->name);
-            return NGX_ERROR;
-        }
-
-        p += n;
-    }
-
-    return NGX_OK;
 }
 
 
@@ -534,32 +464,6 @@ ngx_http_gongkai_apply_door(ngx_http_request_t *r,
     }
 
     ngx_http_gongkai_value_set(form, "door", door);
-
-    return NGX_OK;
-}
-
-
-/* the request's Content-Type is type (parameters allowed after it) */
-
-static ngx_int_t
-ngx_http_gongkai_apply_type(ngx_http_request_t *r, const char *type)
-{
-    size_t      len;
-    ngx_str_t  *ct;
-
-    if (r->headers_in.content_type == NULL) {
-        return NGX_DECLINED;
-    }
-
-    ct = &r->headers_in.content_type->value;
-    len = ngx_strlen(type);
-
-    if (ct->len < len
-        || ngx_strncasecmp(ct->data, (u_char *) type, len) != 0
-        || (ct->len > len && ct->data[len] != ';' && ct->data[len] != ' '))
-    {
-        return NGX_DECLINED;
-    }
 
     return NGX_OK;
 }
@@ -879,144 +783,3 @@ ngx_http_gongkai_apply_field(ngx_http_gongkai_value_t *form,
 }
 
 
-/* tokens and query codes are never stored by a browser or a proxy */
-
-static ngx_int_t
-ngx_http_gongkai_apply_nostore(ngx_http_request_t *r)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Cache-Control");
-    ngx_str_set(&h->value, "no-store");
-
-    return NGX_OK;
-}
-
-
-/* gk_apply: HttpOnly, SameSite=Strict, Path=/apply, Secure over TLS */
-
-static ngx_int_t
-ngx_http_gongkai_apply_cookie(ngx_http_request_t *r, ngx_str_t *value)
-{
-    u_char           *p;
-    size_t            len;
-    ngx_table_elt_t  *h;
-
-    len = sizeof("gk_apply=; Path=/apply; HttpOnly; SameSite=Strict") - 1
-          + value->len + sizeof("; Secure") - 1;
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Set-Cookie");
-    h->value.data = p;
-
-    p = ngx_sprintf(p, "gk_apply=%V; Path=/apply; HttpOnly; SameSite=Strict",
-                    value);
-
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl != NULL) {
-        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
-    }
-#endif
-
-    h->value.len = p - h->value.data;
-
-    return NGX_OK;
-}
-
-
-/* 256 bits from the kernel's random source, as lower-case hex */
-
-static ngx_int_t
-ngx_http_gongkai_apply_random(ngx_pool_t *pool, ngx_str_t *hex)
-{
-    u_char   buf[NGX_HTTP_GONGKAI_APPLY_TOKEN_BYTES];
-    size_t   got;
-    ssize_t  n;
-
-    for (got = 0; got < sizeof(buf); got += n) {
-        n = getrandom(buf + got, sizeof(buf) - got, 0);
-
-        if (n == -1) {
-            if (ngx_errno == NGX_EINTR) {
-                n = 0;
-                continue;
-            }
-
-            ngx_log_error(NGX_LOG_ALERT, pool->log, ngx_errno,
-                          "gongkai apply: getrandom() failed");
-            return NGX_ERROR;
-        }
-    }
-
-    hex->data = ngx_pnalloc(pool, NGX_HTTP_GONGKAI_APPLY_TOKEN_HEX);
-    if (hex->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    hex->len = ngx_hex_dump(hex->data, buf, sizeof(buf)) - hex->data;
-
-    ngx_explicit_memzero(buf, sizeof(buf));
-
-    return NGX_OK;
-}
-
-
-/* 64 lower-case hex digits: the shape of our tokens */
-
-static ngx_uint_t
-ngx_http_gongkai_apply_hex(ngx_str_t *s)
-{
-    size_t  i;
-
-    if (s->len != NGX_HTTP_GONGKAI_APPLY_TOKEN_HEX) {
-        return 0;
-    }
-
-    for (i = 0; i < s->len; i++) {
-        if (!((s->data[i] >= '0' && s->data[i] <= '9')
-              || (s->data[i] >= 'a' && s->data[i] <= 'f')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-/* compare in time independent of where the first difference is */
-
-static ngx_uint_t
-ngx_http_gongkai_apply_equal(ngx_str_t *a, ngx_str_t *b)
-{
-    u_char      d;
-    ngx_uint_t  i;
-
-    if (a->len != b->len || a->len == 0) {
-        return 0;
-    }
-
-    d = 0;
-
-    for (i = 0; i < a->len; i++) {
-        d |= a->data[i] ^ b->data[i];
-    }
-
-    return d == 0;
-}
