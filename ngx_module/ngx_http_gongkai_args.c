@@ -398,3 +398,40 @@ ngx_http_gongkai_hex(u_char c)
 
     return -1;
 }
+
+
+ngx_uint_t
+ngx_http_gongkai_arg_code(ngx_str_t *v, size_t max, ngx_uint_t upper)
+{
+    size_t  i;
+
+    if (v->len == 0 || v->len > max) {
+        return 0;
+    }
+
+    for (i = 0; i < v->len; i++) {
+        if (!((v->data[i] >= '0' && v->data[i] <= '9')
+              || (v->data[i] >= 'A' && v->data[i] <= 'Z')
+              || (v->data[i] >= 'a' && v->data[i] <= 'z')))
+        {
+            return 0;
+        }
+
+        if (upper) {
+            v->data[i] = ngx_toupper(v->data[i]);
+        }
+    }
+
+    return 1;
+}
+
+
+ngx_int_t
+ngx_http_gongkai_arg_number(ngx_str_t *v, size_t max)
+{
+    if (v->len == 0 || v->len > max) {
+        return -1;
+    }
+
+    return ngx_atoi(v->data, v->len);
+}

@@ -60,4 +60,15 @@ ngx_int_t ngx_http_gongkai_form_parse(ngx_pool_t *pool, u_char *p,
     size_t len, ngx_http_gongkai_value_t **form, const char **err);
 
 
+/*
+ * 1 if v is letters and digits only, 1..max of them; upper-cased in
+ * place when upper is set.
+ */
+ngx_uint_t ngx_http_gongkai_arg_code(ngx_str_t *v, size_t max,
+    ngx_uint_t upper);
+
+/* a decimal number of at most max digits, or -1 (NGX_ERROR) */
+ngx_int_t ngx_http_gongkai_arg_number(ngx_str_t *v, size_t max);
+
+
 #endif /* _NGX_HTTP_GONGKAI_ARGS_H_INCLUDED_ */

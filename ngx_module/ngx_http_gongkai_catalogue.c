@@ -35,12 +35,7 @@ static ngx_int_t ngx_http_gongkai_redirect_item(ngx_http_request_t *r,
     u_char *index, size_t len, ngx_str_t *rest);
 static void ngx_http_gongkai_attachment_done(ngx_http_request_t *r,
     PGresult *res, ngx_int_t rc);
-static ngx_uint_t ngx_http_gongkai_token(ngx_str_t *v, size_t max,
-    ngx_uint_t upper);
 static ngx_uint_t ngx_http_gongkai_cursor(ngx_str_t *v);
-static ngx_int_t ngx_http_gongkai_number(ngx_str_t *v, size_t max);
-static ngx_int_t ngx_http_gongkai_bad_request(ngx_http_request_t *r,
-    const char *message);
 
 
 ngx_int_t
@@ -286,18 +281,18 @@ ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
         return ngx_http_gongkai_bad_request(r, err);
     }
 
-    if (v[0].data && !ngx_http_gongkai_token(&v[0], 8, 0)) {
+    if (v[0].data && !ngx_http_gongkai_arg_code(&v[0], 8, 0)) {
         return ngx_http_gongkai_bad_request(r,
             "信息分类代码格式不正确。");
     }
 
-    if (v[1].data && !ngx_http_gongkai_token(&v[1], 18, 1)) {
+    if (v[1].data && !ngx_http_gongkai_arg_code(&v[1], 18, 1)) {
         return ngx_http_gongkai_bad_request(r,
             "机构代码格式不正确。");
     }
 
     if (v[2].data) {
-        year = ngx_http_gongkai_number(&v[2], 4);
+        year = ngx_http_gongkai_arg_number(&v[2], 4);
 
         if (v[2].len != 4 || year < 1949 || year > 2100) {
             return ngx_http_gongkai_bad_request(r,
@@ -320,7 +315,7 @@ ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
     page = 1;
 
     if (v[5].data) {
-        page = ngx_http_gongkai_number(&v[5], 6);
+        page = ngx_http_gongkai_arg_number(&v[5], 6);
 
         if (page < 1 || page > NGX_HTTP_GONGKAI_PAGE_MAX) {
             return ngx_http_gongkai_bad_request(r,
@@ -436,7 +431,7 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     params[2].len = rest.len - (sizeof(files) - 1);
 
     /* the statement casts it to int */
-    no = ngx_http_gongkai_number(&params[2], 10);
+    no = ngx_http_gongkai_arg_number(&params[2], 10);
     if (no < 1 || no > NGX_MAX_INT32_VALUE) {
         return ngx_http_gongkai_bad_request(r,
             "附件编号格式不正确。");
@@ -530,7 +525,7 @@ ngx_http_gongkai_guide(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
         return ngx_http_gongkai_bad_request(r, err);
     }
 
-    if (v[0].data && !ngx_http_gongkai_token(&v[0], 18, 1)) {
+    if (v[0].data && !ngx_http_gongkai_arg_code(&v[0], 18, 1)) {
         return ngx_http_gongkai_bad_request(r,
             "机构代码格式不正确。");
     }
@@ -701,34 +696,6 @@ ngx_http_gongkai_disposition(ngx_http_request_t *r, u_char *name, size_t len)
 }
 
 
-/* letters and digits only, 1..max of them; optionally upper-cased */
-
-static ngx_uint_t
-ngx_http_gongkai_token(ngx_str_t *v, size_t max, ngx_uint_t upper)
-{
-    size_t  i;
-
-    if (v->len == 0 || v->len > max) {
-        return 0;
-    }
-
-    for (i = 0; i < v->len; i++) {
-        if (!((v->data[i] >= '0' && v->data[i] <= '9')
-              || (v->data[i] >= 'A' && v->data[i] <= 'Z')
-              || (v->data[i] >= 'a' && v->data[i] <= 'z')))
-        {
-            return 0;
-        }
-
-        if (upper) {
-            v->data[i] = ngx_toupper(v->data[i]);
-        }
-    }
-
-    return 1;
-}
-
-
 /* a keyset cursor: <digits>.<digits>, each part at most 19 digits */
 
 static ngx_uint_t
@@ -759,22 +726,3 @@ ngx_http_gongkai_cursor(ngx_str_t *v)
 }
 
 
-/* a decimal number of at most max digits, or -1 */
-
-static ngx_int_t
-ngx_http_gongkai_number(ngx_str_t *v, size_t max)
-{
-    if (v->len == 0 || v->len > max) {
-        return -1;
-    }
-
-    return ngx_atoi(v->data, v->len);
-}
-
-
-static ngx_int_t
-ngx_http_gongkai_bad_request(ngx_http_request_t *r, const char *message)
-{
-    return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
-                                       "请求有误", message);
-}

@@ -573,3 +573,11 @@ ngx_http_gongkai_result_object(ngx_http_request_t *r, PGresult *res)
 
     return data;
 }
+
+
+ngx_int_t
+ngx_http_gongkai_bad_request(ngx_http_request_t *r, const char *message)
+{
+    return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST, "请求有误",
+                                       message);
+}

@@ -95,6 +95,10 @@ ngx_int_t ngx_http_gongkai_page_error(ngx_http_request_t *r,
 ngx_int_t ngx_http_gongkai_page_error_nosite(ngx_http_request_t *r,
     ngx_uint_t status, const char *title, const char *message);
 
+/* the 400 page with a message for the citizen */
+ngx_int_t ngx_http_gongkai_bad_request(ngx_http_request_t *r,
+    const char *message);
+
 /* the plain 404 for a Host no registered site has */
 ngx_int_t ngx_http_gongkai_unknown_site(ngx_http_request_t *r);
 

@@ -23,8 +23,6 @@ static ngx_int_t ngx_http_gongkai_report_digits(ngx_str_t *v, size_t min,
 static ngx_int_t ngx_http_gongkai_report_table(ngx_str_t *v);
 static void ngx_http_gongkai_report_csv_done(ngx_http_request_t *r,
     PGresult *res, ngx_int_t rc);
-static ngx_int_t ngx_http_gongkai_report_bad(ngx_http_request_t *r,
-    const char *message);
 
 
 ngx_int_t
@@ -43,11 +41,11 @@ ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
                                         &err)
             != NGX_OK)
         {
-            return ngx_http_gongkai_report_bad(r, err);
+            return ngx_http_gongkai_bad_request(r, err);
         }
 
         if (v[0].data && !ngx_http_gongkai_report_digits(&v[0], 4, 4)) {
-            return ngx_http_gongkai_report_bad(r,
+            return ngx_http_gongkai_bad_request(r,
                        "年度应为四位数字，例如 2024。");
         }
 
@@ -73,7 +71,7 @@ ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
         }
 
         if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z'))) {
-            return ngx_http_gongkai_report_bad(r,
+            return ngx_http_gongkai_bad_request(r,
                        "机构代码格式不正确。");
         }
     }
@@ -93,7 +91,7 @@ ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     year.len = p - s;
 
     if (!ngx_http_gongkai_report_digits(&year, 4, 4)) {
-        return ngx_http_gongkai_report_bad(r,
+        return ngx_http_gongkai_bad_request(r,
                    "年度应为四位数字，例如 2024。");
     }
 
@@ -101,11 +99,11 @@ ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
                                     &err)
         != NGX_OK)
     {
-        return ngx_http_gongkai_report_bad(r, err);
+        return ngx_http_gongkai_bad_request(r, err);
     }
 
     if (v[0].data && !ngx_http_gongkai_report_digits(&v[0], 1, 6)) {
-        return ngx_http_gongkai_report_bad(r,
+        return ngx_http_gongkai_bad_request(r,
                    "版本号应为数字。");
     }
 
@@ -247,9 +245,3 @@ ngx_http_gongkai_report_csv_done(ngx_http_request_t *r, PGresult *res,
 }
 
 
-static ngx_int_t
-ngx_http_gongkai_report_bad(ngx_http_request_t *r, const char *message)
-{
-    return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
-                                       "请求有误", message);
-}

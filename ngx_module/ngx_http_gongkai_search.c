@@ -17,11 +17,6 @@
 #include "ngx_http_gongkai_search.h"
 
 
-static ngx_uint_t ngx_http_gongkai_search_code(ngx_str_t *v, size_t max,
-    ngx_uint_t upper);
-static ngx_int_t ngx_http_gongkai_search_number(ngx_str_t *v, size_t max);
-static ngx_int_t ngx_http_gongkai_search_bad(ngx_http_request_t *r,
-    const char *message);
 
 
 ngx_int_t
@@ -41,33 +36,33 @@ ngx_http_gongkai_search(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
     if (ngx_http_gongkai_args_parse(r->pool, &r->args, names, v, 5, &err)
         != NGX_OK)
     {
-        return ngx_http_gongkai_search_bad(r, err);
+        return ngx_http_gongkai_bad_request(r, err);
     }
 
-    if (v[1].data && !ngx_http_gongkai_search_code(&v[1], 8, 0)) {
-        return ngx_http_gongkai_search_bad(r,
+    if (v[1].data && !ngx_http_gongkai_arg_code(&v[1], 8, 0)) {
+        return ngx_http_gongkai_bad_request(r,
                    "信息分类代码格式不正确。");
     }
 
-    if (v[2].data && !ngx_http_gongkai_search_code(&v[2], 18, 1)) {
-        return ngx_http_gongkai_search_bad(r,
+    if (v[2].data && !ngx_http_gongkai_arg_code(&v[2], 18, 1)) {
+        return ngx_http_gongkai_bad_request(r,
                    "机构代码格式不正确。");
     }
 
     if (v[3].data) {
-        year = ngx_http_gongkai_search_number(&v[3], 4);
+        year = ngx_http_gongkai_arg_number(&v[3], 4);
 
         if (v[3].len != 4 || year < 1949 || year > 2100) {
-            return ngx_http_gongkai_search_bad(r,
+            return ngx_http_gongkai_bad_request(r,
                        "年份应为1949至2100之间的四位数字。");
         }
     }
 
     if (v[4].data) {
-        page = ngx_http_gongkai_search_number(&v[4], 2);
+        page = ngx_http_gongkai_arg_number(&v[4], 2);
 
         if (page < 1 || page > NGX_HTTP_GONGKAI_SEARCH_PAGE_MAX) {
-            return ngx_http_gongkai_search_bad(r,
+            return ngx_http_gongkai_bad_request(r,
                        "页码应为1至50之间的整数："
                        "检索结果最多显示前50页。");
         }
@@ -93,50 +88,3 @@ ngx_http_gongkai_search(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 }
 
 
-/* letters and digits only, 1..max of them; optionally upper-cased */
-
-static ngx_uint_t
-ngx_http_gongkai_search_code(ngx_str_t *v, size_t max, ngx_uint_t upper)
-{
-    size_t  i;
-
-    if (v->len == 0 || v->len > max) {
-        return 0;
-    }
-
-    for (i = 0; i < v->len; i++) {
-        if (!((v->data[i] >= '0' && v->data[i] <= '9')
-              || (v->data[i] >= 'A' && v->data[i] <= 'Z')
-              || (v->data[i] >= 'a' && v->data[i] <= 'z')))
-        {
-            return 0;
-        }
-
-        if (upper) {
-            v->data[i] = ngx_toupper(v->data[i]);
-        }
-    }
-
-    return 1;
-}
-
-
-/* a decimal number of at most max digits, or -1 */
-
-static ngx_int_t
-ngx_http_gongkai_search_number(ngx_str_t *v, size_t max)
-{
-    if (v->len == 0 || v->len > max) {
-        return -1;
-    }
-
-    return ngx_atoi(v->data, v->len);
-}
-
-
-static ngx_int_t
-ngx_http_gongkai_search_bad(ngx_http_request_t *r, const char *message)
-{
-    return ngx_http_gongkai_page_error(r, NGX_HTTP_BAD_REQUEST,
-                                       "请求有误", message);
-}
