@@ -25,7 +25,10 @@
  *
  * With a LISTEN connection configured (listen_sql), one more connection
  * takes no requests: after connecting it runs listen_sql, then waits for
- * notifications, which it hands to notify_handler as they come.
+ * notifications, which it hands to notify_handler as they come.  While
+ * it listens it may also run one "side" statement at a time for work
+ * that belongs to no request (ngx_http_gongkai_db_listen_query: the visit
+ * counters' flush); notifications keep coming meanwhile.
  *
  * Connect timeouts are ours to enforce: libpq's connect_timeout works only
  * in its blocking PQconnectdb().  Query protection on the server side is
@@ -126,7 +129,9 @@ struct ngx_http_gongkai_db_conn_s {
     /* the LISTEN connection: listen_sql[step] runs, or it listens */
     unsigned                          listener:1;
     unsigned                          listening:1;
+    unsigned                          side:1;
     ngx_uint_t                        step;
+    const char                       *side_sql;
 };
 
 
@@ -168,6 +173,8 @@ static void ngx_http_gongkai_db_event_handler(ngx_event_t *ev);
 static void ngx_http_gongkai_db_process(ngx_http_gongkai_db_conn_t *conn);
 static void ngx_http_gongkai_db_listen_send(ngx_http_gongkai_db_conn_t *conn);
 static void ngx_http_gongkai_db_listen_process(
+    ngx_http_gongkai_db_conn_t *conn);
+static ngx_int_t ngx_http_gongkai_db_side_result(
     ngx_http_gongkai_db_conn_t *conn);
 static ngx_int_t ngx_http_gongkai_db_listen_result(
     ngx_http_gongkai_db_conn_t *conn);
@@ -1045,6 +1052,7 @@ ngx_http_gongkai_db_close(ngx_http_gongkai_db_conn_t *conn)
     conn->unavailable = 0;
     conn->app_error = 0;
     conn->reset = 0;
+    conn->side = 0;
 }
 
 
@@ -1114,6 +1122,16 @@ ngx_http_gongkai_db_conn_timer(ngx_event_t *ev)
     ngx_http_gongkai_db_conn_t  *conn;
 
     conn = ev->data;
+
+    if (conn->listener && conn->side) {
+        ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                      "gongkai db: connection #%ui: \"%s\" timed out, "
+                      "reconnecting", conn->index, conn->side_sql);
+
+        ngx_http_gongkai_db_close(conn);
+        ngx_http_gongkai_db_connect(conn);
+        return;
+    }
 
     if (conn->listener && conn->state == NGX_HTTP_GONGKAI_DB_BUSY) {
         ngx_http_gongkai_db_connect_failed(conn, "timed out starting to "
@@ -1367,7 +1385,10 @@ ngx_http_gongkai_db_listen_process(ngx_http_gongkai_db_conn_t *conn)
              * or the connection listens now
              */
 
-            if (ngx_http_gongkai_db_listen_result(conn) == NGX_ERROR) {
+            rc = conn->side ? ngx_http_gongkai_db_side_result(conn)
+                            : ngx_http_gongkai_db_listen_result(conn);
+
+            if (rc == NGX_ERROR) {
                 return;
             }
 
@@ -1504,13 +1525,133 @@ ngx_http_gongkai_db_listen_check(void)
 
     conn = pool->listener;
 
-    if (conn->pg == NULL || conn->state != NGX_HTTP_GONGKAI_DB_IDLE) {
+    if (conn->pg == NULL || !conn->listening) {
         return;
     }
 
     if (ngx_http_gongkai_db_pending(conn, POLLIN)) {
         ngx_http_gongkai_db_listen_process(conn);
     }
+}
+
+
+ngx_uint_t
+ngx_http_gongkai_db_listen_ready(void)
+{
+    ngx_http_gongkai_db_conn_t  *conn;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    if (pool == NULL || pool->listener == NULL) {
+        return 0;
+    }
+
+    conn = pool->listener;
+
+    return conn->pg != NULL && conn->listening
+           && conn->state == NGX_HTTP_GONGKAI_DB_IDLE;
+}
+
+
+ngx_int_t
+ngx_http_gongkai_db_listen_query(const char *sql, const char *param)
+{
+    ngx_http_gongkai_db_conn_t  *conn;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    if (pool == NULL || pool->listener == NULL) {
+        return NGX_DECLINED;
+    }
+
+    conn = pool->listener;
+
+    if (conn->pg == NULL
+        || !conn->listening
+        || conn->state != NGX_HTTP_GONGKAI_DB_IDLE)
+    {
+        return NGX_BUSY;
+    }
+
+    /* libpq copies the parameter into its output buffer */
+
+    if (!PQsendQueryParams(conn->pg, sql, 1, NULL, &param, NULL, NULL, 0)) {
+        ngx_http_gongkai_db_lost(conn, "send failed");
+        return NGX_ERROR;
+    }
+
+    conn->state = NGX_HTTP_GONGKAI_DB_BUSY;
+    conn->side = 1;
+    conn->side_sql = sql;
+    conn->flushing = 1;
+
+    if (conn->timer.timer_set) {
+        ngx_del_timer(&conn->timer);
+    }
+
+    ngx_add_timer(&conn->timer, pool->conf->timeout);
+
+    ngx_http_gongkai_db_listen_process(conn);
+
+    return NGX_OK;
+}
+
+
+/*
+ * One result of the side statement (NGX_AGAIN), or its end: the
+ * connection only listens again (NGX_OK).  An error is logged, nothing
+ * more: the statement's work is lost.  NGX_ERROR: the connection was
+ * closed.
+ */
+
+static ngx_int_t
+ngx_http_gongkai_db_side_result(ngx_http_gongkai_db_conn_t *conn)
+{
+    u_char                       msg[NGX_HTTP_GONGKAI_DB_MSG_LEN];
+    size_t                       len;
+    PGresult                    *res;
+    const char                  *state;
+    ExecStatusType               status;
+    ngx_http_gongkai_db_pool_t  *pool;
+
+    pool = ngx_http_gongkai_db_pool;
+
+    res = PQgetResult(conn->pg);
+
+    if (res != NULL) {
+        status = PQresultStatus(res);
+
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            len = ngx_http_gongkai_db_flatten(msg,
+                                              PQresultErrorMessage(res));
+
+            ngx_log_error(NGX_LOG_ERR, pool->log, 0,
+                          "gongkai db: connection #%ui: \"%s\" failed: "
+                          "SQLSTATE %s: %*s", conn->index, conn->side_sql,
+                          state ? state : "-", len, msg);
+        }
+
+        PQclear(res);
+
+        return NGX_AGAIN;
+    }
+
+    if (PQstatus(conn->pg) == CONNECTION_BAD) {
+        ngx_http_gongkai_db_lost(conn, "connection closed");
+        return NGX_ERROR;
+    }
+
+    if (conn->timer.timer_set) {
+        ngx_del_timer(&conn->timer);
+    }
+
+    conn->side = 0;
+    conn->state = NGX_HTTP_GONGKAI_DB_IDLE;
+
+    return NGX_OK;
 }
 
 

@@ -111,5 +111,20 @@ ngx_int_t ngx_http_gongkai_db_query(ngx_http_request_t *r, ngx_uint_t stmt,
  */
 void ngx_http_gongkai_db_listen_check(void);
 
+/* the LISTEN connection listens and runs no side statement */
+ngx_uint_t ngx_http_gongkai_db_listen_ready(void);
+
+/*
+ * Send "sql" (a constant text) with one text parameter on the LISTEN
+ * connection, for work that belongs to no request (a timer's).  One at a
+ * time: NGX_BUSY when the connection is down, not listening yet or still
+ * running the previous one (try again later); NGX_DECLINED when there is
+ * no LISTEN connection; NGX_ERROR when sending failed (the connection is
+ * retried).  NGX_OK: sent.  Nobody hears of the result: a failure is
+ * logged, and whatever the statement carried is lost.
+ */
+ngx_int_t ngx_http_gongkai_db_listen_query(const char *sql,
+    const char *param);
+
 
 #endif /* _NGX_HTTP_GONGKAI_DB_H_INCLUDED_ */
