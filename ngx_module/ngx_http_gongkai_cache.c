@@ -34,6 +34,14 @@
  * if not, nothing changed meanwhile.  So "nginx -s reload" (new workers
  * listen when the old ones have stopped) and a restart of PostgreSQL
  * keep the cache unless something changed in between.
+ *
+ * Visit counters (see the header): an array of slots allocated with the
+ * zone's shared structure, one per host name and hour (UTC hours since
+ * the epoch: China's day begins on one), taken and added to under the
+ * zone's mutex.  A worker's flush timer turns the used slots of every
+ * zone into one JSON array, frees them, and hands it to the LISTEN
+ * connection as a side statement; it waits while that connection is not
+ * ready, so counts pile up in the zone while the database is away.
  */
 
 #include <ngx_config.h>
@@ -45,12 +53,20 @@
 
 
 /* changed whenever the shared structures change: see init_zone */
-#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6303
+#define NGX_HTTP_GONGKAI_CACHE_MAGIC      0x676b6304
 
 /* "0123456789abcdef": 64 bits of the body's MD5, quoted */
 #define NGX_HTTP_GONGKAI_CACHE_ETAG_LEN   18
 
 #define NGX_HTTP_GONGKAI_CACHE_CHANNEL    "gongkai_cache"
+
+/* visit counters: a longer host name is not counted */
+#define NGX_HTTP_GONGKAI_CACHE_HOST_LEN   255
+#define NGX_HTTP_GONGKAI_CACHE_VISITS_MIN 4
+#define NGX_HTTP_GONGKAI_CACHE_VISITS_MAX 1024
+
+#define NGX_HTTP_GONGKAI_CACHE_VISITS_SQL                                    \
+    "select portal.visits_add($1::jsonb)"
 
 
 typedef struct {
@@ -79,6 +95,16 @@ typedef struct {
 } ngx_http_gongkai_cache_node_t;
 
 
+/* the page views of one host name in one hour; hour 0: a free slot */
+typedef struct {
+    time_t                             hour;
+    ngx_uint_t                         n;
+    uint32_t                           hash;
+    u_short                            len;
+    u_char                             host[NGX_HTTP_GONGKAI_CACHE_HOST_LEN];
+} ngx_http_gongkai_cache_visit_t;
+
+
 typedef struct {
     ngx_uint_t                         magic;
     ngx_rbtree_t                       rbtree;
@@ -90,6 +116,9 @@ typedef struct {
     uint64_t                           all;
     time_t                             due;
     uint64_t                           seq;     /* last notification */
+    ngx_http_gongkai_cache_visit_t    *visits;
+    ngx_uint_t                         nvisits;
+    ngx_uint_t                         lost;    /* views not counted */
 } ngx_http_gongkai_cache_sh_t;
 
 
@@ -153,6 +182,12 @@ static void ngx_http_gongkai_cache_invalidate_host(
     ngx_http_gongkai_cache_zone_t *zone, u_char *name, size_t len);
 static void ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh,
     time_t due);
+static void ngx_http_gongkai_cache_count(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *type);
+static void ngx_http_gongkai_cache_flush_timer(ngx_event_t *ev);
+static void ngx_http_gongkai_cache_flush(ngx_log_t *log);
+static ngx_int_t ngx_http_gongkai_cache_drain(
+    ngx_http_gongkai_cache_zone_t *zone, ngx_pool_t *pool, ngx_str_t *out);
 
 
 /* statements of the LISTEN connection: each its own transaction */
@@ -174,6 +209,10 @@ static ngx_str_t  ngx_http_gongkai_cache_statuses[] = {
 /* this worker's zones, and whether its LISTEN connection is up */
 static ngx_array_t  *ngx_http_gongkai_cache_zones;
 static ngx_uint_t    ngx_http_gongkai_cache_listening;
+
+/* this worker's visit counter flush */
+static ngx_event_t   ngx_http_gongkai_cache_flush_event;
+static ngx_msec_t    ngx_http_gongkai_cache_flush_every;
 
 
 char *
@@ -325,8 +364,41 @@ void
 ngx_http_gongkai_cache_init_process(ngx_cycle_t *cycle,
     ngx_http_gongkai_main_conf_t *gmcf)
 {
+    ngx_event_t  *ev;
+
     ngx_http_gongkai_cache_zones = &gmcf->cache_zones;
     ngx_http_gongkai_cache_listening = 0;
+
+    if (gmcf->cache_zones.nelts == 0) {
+        return;
+    }
+
+    ev = &ngx_http_gongkai_cache_flush_event;
+
+    ngx_memzero(ev, sizeof(ngx_event_t));
+
+    ev->handler = ngx_http_gongkai_cache_flush_timer;
+    ev->log = cycle->log;
+    ev->data = ev;
+    ev->cancelable = 1;
+
+    ngx_http_gongkai_cache_flush_every = gmcf->visits_flush;
+
+    ngx_add_timer(ev, gmcf->visits_flush);
+}
+
+
+void
+ngx_http_gongkai_cache_exit_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_gongkai_cache_zones == NULL
+        || ngx_http_gongkai_cache_zones->nelts == 0)
+    {
+        return;
+    }
+
+    /* sent before the connection closes: the server still runs it */
+    ngx_http_gongkai_cache_flush(cycle->log);
 }
 
 
@@ -342,6 +414,7 @@ ngx_http_gongkai_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     ngx_http_gongkai_cache_zone_t *ozone = data;
 
     size_t                          len;
+    ngx_uint_t                      n;
     ngx_http_gongkai_cache_zone_t  *zone;
 
     zone = shm_zone->data;
@@ -379,6 +452,18 @@ ngx_http_gongkai_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
     zone->shpool->data = zone->sh;
 
     zone->sh->magic = NGX_HTTP_GONGKAI_CACHE_MAGIC;
+
+    n = shm_zone->shm.size / 64 / sizeof(ngx_http_gongkai_cache_visit_t);
+    n = ngx_max(n, NGX_HTTP_GONGKAI_CACHE_VISITS_MIN);
+    n = ngx_min(n, NGX_HTTP_GONGKAI_CACHE_VISITS_MAX);
+
+    zone->sh->visits = ngx_slab_calloc(zone->shpool,
+                                n * sizeof(ngx_http_gongkai_cache_visit_t));
+    if (zone->sh->visits == NULL) {
+        return NGX_ERROR;
+    }
+
+    zone->sh->nvisits = n;
 
     ngx_rbtree_init(&zone->sh->rbtree, &zone->sh->sentinel,
                     ngx_http_gongkai_cache_rbtree_insert_value);
@@ -565,6 +650,8 @@ ngx_http_gongkai_cache_page(ngx_http_request_t *r,
 
     ctx->cache_status = NGX_HTTP_GONGKAI_CACHE_HIT;
 
+    ngx_http_gongkai_cache_count(r, ctx, &c.type);
+
     return ngx_http_gongkai_cache_send(r, ctx, &c);
 }
 
@@ -610,6 +697,8 @@ ngx_http_gongkai_cache_stale(ngx_http_request_t *r,
 
     ctx->cache_status = NGX_HTTP_GONGKAI_CACHE_STALE;
 
+    ngx_http_gongkai_cache_count(r, ctx, &c.type);
+
     return ngx_http_gongkai_cache_send(r, ctx, &c);
 }
 
@@ -630,6 +719,8 @@ ngx_http_gongkai_cache_store(ngx_http_request_t *r,
 
     static ngx_str_t  set_cookie = ngx_string("Set-Cookie");
     static ngx_str_t  disposition = ngx_string("Content-Disposition");
+
+    ngx_http_gongkai_cache_count(r, ctx, type);
 
     if (!ctx->cacheable) {
         /* a form, a status page: nothing to validate or share */
@@ -1347,4 +1438,252 @@ ngx_http_gongkai_cache_set_due(ngx_http_gongkai_cache_sh_t *sh, time_t due)
     if (sh->due == 0 || due < sh->due) {
         sh->due = due;
     }
+}
+
+
+/* a page view (see the header): one more in its host's current hour */
+
+static void
+ngx_http_gongkai_cache_count(ngx_http_request_t *r,
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *type)
+{
+    time_t                           hour;
+    uint32_t                         hash;
+    ngx_uint_t                       i;
+    ngx_http_gongkai_cache_sh_t     *sh;
+    ngx_http_gongkai_cache_zone_t   *zone;
+    ngx_http_gongkai_loc_conf_t     *glcf;
+    ngx_http_gongkai_cache_visit_t  *v, *free;
+
+    static u_char  html[] = "text/html";
+
+    glcf = ngx_http_get_module_loc_conf(r, ngx_http_gongkai_module);
+
+    if (glcf->cache == NULL || !glcf->portal || r != r->main
+        || r->method != NGX_HTTP_GET
+        || type->len < sizeof(html) - 1
+        || ngx_strncasecmp(type->data, html, sizeof(html) - 1) != 0
+        || ctx->host.len == 0
+        || ctx->host.len > NGX_HTTP_GONGKAI_CACHE_HOST_LEN)
+    {
+        return;
+    }
+
+    zone = glcf->cache->data;
+    sh = zone->sh;
+    hour = ngx_time() / 3600;
+    hash = ngx_crc32_short(ctx->host.data, ctx->host.len);
+    free = NULL;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    for (i = 0; i < sh->nvisits; i++) {
+        v = &sh->visits[i];
+
+        if (v->hour == 0) {
+            if (free == NULL) {
+                free = v;
+            }
+
+            continue;
+        }
+
+        if (v->hour == hour && v->hash == hash && v->len == ctx->host.len
+            && ngx_memcmp(v->host, ctx->host.data, v->len) == 0)
+        {
+            v->n++;
+            ngx_shmtx_unlock(&zone->shpool->mutex);
+            return;
+        }
+    }
+
+    if (free != NULL) {
+        free->hour = hour;
+        free->hash = hash;
+        free->len = (u_short) ctx->host.len;
+        free->n = 1;
+        ngx_memcpy(free->host, ctx->host.data, ctx->host.len);
+
+    } else {
+        sh->lost++;
+    }
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    if (free == NULL) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "gongkai cache: no room for a visit counter, "
+                      "page view not counted");
+    }
+}
+
+
+static void
+ngx_http_gongkai_cache_flush_timer(ngx_event_t *ev)
+{
+    ngx_http_gongkai_cache_flush(ev->log);
+
+    if (!ngx_exiting && !ngx_quit && !ngx_terminate) {
+        ngx_add_timer(ev, ngx_http_gongkai_cache_flush_every);
+    }
+}
+
+
+/*
+ * Every zone's counts as one JSON array [{"host", "hour", "n"}], sent to
+ * portal.visits_add() on the LISTEN connection when it is ready; when it
+ * is not, the counts stay for the next time.
+ */
+
+static void
+ngx_http_gongkai_cache_flush(ngx_log_t *log)
+{
+    u_char           *p, *json;
+    size_t            len;
+    ngx_str_t        *parts;
+    ngx_uint_t        i, n;
+    ngx_pool_t       *pool;
+    ngx_shm_zone_t  **zones;
+
+    if (ngx_http_gongkai_cache_zones == NULL
+        || !ngx_http_gongkai_db_listen_ready())
+    {
+        return;
+    }
+
+    pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (pool == NULL) {
+        return;
+    }
+
+    zones = ngx_http_gongkai_cache_zones->elts;
+    n = ngx_http_gongkai_cache_zones->nelts;
+
+    parts = ngx_pcalloc(pool, n * sizeof(ngx_str_t));
+    if (parts == NULL) {
+        goto done;
+    }
+
+    len = sizeof("[]");
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_gongkai_cache_drain(zones[i]->data, pool, &parts[i])
+            != NGX_OK)
+        {
+            goto done;
+        }
+
+        len += parts[i].len + 1;
+    }
+
+    if (len == sizeof("[]") + n) {
+        goto done;
+    }
+
+    json = ngx_pnalloc(pool, len);
+    if (json == NULL) {
+        goto done;
+    }
+
+    p = json;
+    *p++ = '[';
+
+    for (i = 0; i < n; i++) {
+        if (parts[i].len == 0) {
+            continue;
+        }
+
+        if (p != json + 1) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, parts[i].data, parts[i].len);
+    }
+
+    *p++ = ']';
+    *p = '\0';
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "gongkai cache: visits %s", json);
+
+    if (ngx_http_gongkai_db_listen_query(NGX_HTTP_GONGKAI_CACHE_VISITS_SQL,
+                                         (const char *) json)
+        != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "gongkai cache: visit counts could not be sent "
+                      "and are lost");
+    }
+
+done:
+
+    ngx_destroy_pool(pool);
+}
+
+
+/* the used slots of a zone, freed, as "{...},{...}" (empty: none) */
+
+static ngx_int_t
+ngx_http_gongkai_cache_drain(ngx_http_gongkai_cache_zone_t *zone,
+    ngx_pool_t *pool, ngx_str_t *out)
+{
+    u_char                          *p;
+    size_t                           len;
+    ngx_uint_t                       i;
+    ngx_http_gongkai_cache_sh_t     *sh;
+    ngx_http_gongkai_cache_visit_t  *v;
+
+    sh = zone->sh;
+    len = 0;
+
+    ngx_shmtx_lock(&zone->shpool->mutex);
+
+    for (i = 0; i < sh->nvisits; i++) {
+        v = &sh->visits[i];
+
+        if (v->hour != 0) {
+            len += sizeof("{\"host\":\"\",\"hour\":,\"n\":},") - 1
+                   + v->len + ngx_escape_json(NULL, v->host, v->len)
+                   + NGX_TIME_T_LEN + NGX_INT_T_LEN;
+        }
+    }
+
+    if (len == 0) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        ngx_str_null(out);
+        return NGX_OK;
+    }
+
+    out->data = ngx_pnalloc(pool, len);
+    if (out->data == NULL) {
+        ngx_shmtx_unlock(&zone->shpool->mutex);
+        return NGX_ERROR;
+    }
+
+    p = out->data;
+
+    for (i = 0; i < sh->nvisits; i++) {
+        v = &sh->visits[i];
+
+        if (v->hour == 0) {
+            continue;
+        }
+
+        if (p != out->data) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, "{\"host\":\"", sizeof("{\"host\":\"") - 1);
+        p = (u_char *) ngx_escape_json(p, v->host, v->len);
+        p = ngx_sprintf(p, "\",\"hour\":%T,\"n\":%ui}", v->hour, v->n);
+
+        v->hour = 0;
+        v->n = 0;
+    }
+
+    ngx_shmtx_unlock(&zone->shpool->mutex);
+
+    out->len = p - out->data;
+
+    return NGX_OK;
 }

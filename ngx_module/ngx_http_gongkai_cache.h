@@ -9,6 +9,19 @@
  * A page that does not ask is never cached: admin pages (their own
  * handler, never here), forms, status pages, and anything that depends on
  * who asks.
+ *
+ * The zone also counts page views for the report's visits figure
+ * (000 年度报告制度 第五条): a GET answered by a gongkai_portal location
+ * of the zone with an HTML page, a 200 (or the 304 nginx makes of it
+ * when the browser has the page already), HIT, MISS, STALE or BYPASS
+ * alike.  Not counted: HEAD, error pages, attachments and CSV downloads
+ * (not HTML), static files and the admin (other handlers).  Counts are
+ * kept per host name and hour in the zone; every worker sends what has
+ * accumulated every gongkai_visits_flush (default 60s) on its LISTEN
+ * connection to portal.visits_add(), and once more when it exits.
+ * Counts are lost when the statement fails, when nginx is killed, or
+ * when more host-hours accumulate between two flushes than the zone has
+ * room for (one slot per 64th of the zone, 4 to 1024 slots).
  */
 
 #ifndef _NGX_HTTP_GONGKAI_CACHE_H_INCLUDED_
@@ -44,6 +57,9 @@ void ngx_http_gongkai_cache_init_main_conf(ngx_conf_t *cf,
 /* init_process: before the database pool starts */
 void ngx_http_gongkai_cache_init_process(ngx_cycle_t *cycle,
     ngx_http_gongkai_main_conf_t *gmcf);
+
+/* exit_process: before the database pool closes (the last flush) */
+void ngx_http_gongkai_cache_exit_process(ngx_cycle_t *cycle);
 
 /*
  * A page that may be cached: build its key from the host, the canonical

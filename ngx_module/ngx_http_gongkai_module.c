@@ -101,6 +101,13 @@ static ngx_command_t  ngx_http_gongkai_commands[] = {
       0,
       NULL },
 
+    { ngx_string("gongkai_visits_flush"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_gongkai_main_conf_t, visits_flush),
+      NULL },
+
     { ngx_string("gongkai_upload_max_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -164,6 +171,7 @@ ngx_http_gongkai_create_main_conf(ngx_conf_t *cf)
 
     gmcf->db.pool_size = NGX_CONF_UNSET_UINT;
     gmcf->db.timeout = NGX_CONF_UNSET_MSEC;
+    gmcf->visits_flush = NGX_CONF_UNSET_MSEC;
 
     if (ngx_array_init(&gmcf->cache_zones, cf->pool, 1,
                        sizeof(ngx_shm_zone_t *))
@@ -183,6 +191,7 @@ ngx_http_gongkai_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_uint_value(gmcf->db.pool_size, 4);
     ngx_conf_init_msec_value(gmcf->db.timeout, 5000);
+    ngx_conf_init_msec_value(gmcf->visits_flush, 60000);
 
     /* one statement table: the portal's, then the admin's */
 
@@ -556,6 +565,8 @@ ngx_http_gongkai_exit_process(ngx_cycle_t *cycle)
     if (gmcf == NULL || gmcf->portal_file.len == 0) {
         return;
     }
+
+    ngx_http_gongkai_cache_exit_process(cycle);
 
     ngx_http_gongkai_db_exit_process(cycle);
 }

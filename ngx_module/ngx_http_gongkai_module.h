@@ -35,6 +35,9 @@ typedef struct {
 
     /* every gongkai_cache zone (ngx_shm_zone_t *): all are invalidated */
     ngx_array_t                    cache_zones;
+
+    /* gongkai_visits_flush: how often the visit counters are sent */
+    ngx_msec_t                     visits_flush;
 } ngx_http_gongkai_main_conf_t;
 
 
