@@ -47,7 +47,8 @@ PUBLISHING = {"portal.page_home", "portal.page_catalogue",
 
 # the public functions that write: an application, a status lookup (its
 # audit row and the count of wrong query codes), sql/migrations/0045
-WRITING = {"portal.apply_submit", "portal.apply_status"}
+WRITING = {"portal.apply_submit", "portal.apply_status",
+           "portal.visits_add"}
 
 
 def test_only_portal_functions(db, web):
