@@ -434,7 +434,8 @@ def _listener_backends(web):
         cur.execute("select pid from pg_stat_activity"
                     " where usename = 'gongkai_web'"
                     " and pid <> pg_backend_pid()"
-                    " and query like '%%portal.cache_state()%%'")
+                    " and (query like '%%portal.cache_state()%%'"
+                    "      or query like '%%portal.visits_add(%%')")
         return [r[0] for r in cur.fetchall()]
 
 

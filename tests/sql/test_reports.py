@@ -158,8 +158,10 @@ def test_extras_count_channels_and_entered_figures(owner, ids):
     assert by["依申请公开 信函申请数"][0] == "1"
     assert by["依申请公开 当面申请数"][0] == "1"
     assert by["主动公开 全年主动公开政府信息总数"][0] == "2"   # items 1, 7
-    assert by["主动公开 政府信息公开专栏页面访问量"] == ["4567", "次",
-                                                      "网站访问统计"]
+    # the visits come from the portal's counters (0075): what a form
+    # says is ignored; the fixture organ has no site, so none
+    assert by["主动公开 政府信息公开专栏页面访问量"] == ["0", "次",
+                                                      "门户网站访问量统计"]
 
 
 def test_unbalanced_refused_naming_column_and_case(owner):
