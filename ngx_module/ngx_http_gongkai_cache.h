@@ -11,8 +11,8 @@
  * who asks.
  *
  * The zone also counts page views for the report's visits figure
- * (000 年度报告制度 第五条): a GET answered by a gongkai_portal location
- * of the zone with an HTML page, a 200 (or the 304 nginx makes of it
+ * (seed 000, 年度报告制度 第五条): a GET answered by a gongkai_portal
+ * location of the zone with an HTML page, a 200 (or the 304 nginx makes of it
  * when the browser has the page already), HIT, MISS, STALE or BYPASS
  * alike.  Not counted: HEAD, error pages, attachments and CSV downloads
  * (not HTML), static files and the admin (other handlers).  Counts are
