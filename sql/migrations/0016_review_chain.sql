@@ -1280,14 +1280,19 @@ begin
          order by publish_at, id
          for update skip locked
     loop
-        perform round_apply(v_id);
-        perform audit(null, null,
-                      case v_kind when 'publish' then 'item.publish'
-                                  when 'change' then 'item.change'
-                                  else 'item.withdraw' end,
-                      v_item, null,
-                      jsonb_build_object('round', v_id, 'scheduled', true));
-        v_n := v_n + 1;
+        begin
+            perform round_apply(v_id);
+            perform audit(null, null,
+                          case v_kind when 'publish' then 'item.publish'
+                                      else 'item.change' end,
+                          v_item, null,
+                          jsonb_build_object('round', v_id,
+                                             'scheduled', true));
+            v_n := v_n + 1;
+        exception when others then
+            raise warning 'publish_due: round % of item % not applied: %',
+                v_id, v_item, sqlerrm;
+        end;
     end loop;
     return v_n;
 end

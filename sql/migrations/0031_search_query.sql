@@ -614,6 +614,13 @@ $$;
 -- 3. Levels whose rows are not needed are only counted, by the probe,
 --    unless the walk's share of matches says there are many: then the
 --    total is estimated.
+-- search_rows estimates a total only from a walk of at least this many
+-- items: a shorter walk stopped early on a run of new matches.
+create function search_sample_min()
+returns integer
+language sql immutable
+as $$ select 400 $$;
+
 create function search_rows(p_terms text[], p_organs bigint[],
                             p_cats integer[], p_year integer,
                             p_offset integer, p_limit integer,
@@ -678,8 +685,15 @@ begin
          where k.organ_id = any(p_organs)
            and (p_cats is null or k.category_id = any(p_cats))
            and (p_year is null or k.year = p_year);
-        v_est := v_walk.n_any::numeric / greatest(v_walk.examined, 1)
-                 * v_filter;
+        -- the share of matches among the newest items says how many
+        -- there are only if those items are a fair sample: a walk that
+        -- stopped early on a run of new matches (a batch published the
+        -- same day) would count the whole filter as matching
+        if v_walk.examined >= search_sample_min() then
+            v_est := v_walk.n_any::numeric / v_walk.examined * v_filter;
+        else
+            v_est := 0;
+        end if;
 
         <<levels>>
         for v_level in 0 .. 2 loop

@@ -8,7 +8,7 @@
 -- page view is).  Here they are added up per site and day (China time).
 
 create table site_visits (
-    site_id  bigint not null references sites (id),
+    site_id  bigint not null references sites (id) on delete cascade,
     day      date not null,
     n        bigint not null check (n >= 0),
     primary key (site_id, day)

@@ -466,7 +466,7 @@ def page(cur, tok, **query):
 
 
 def test_audit_page_roles(cur):
-    """Every role may open the page (0014); a user without a role may
+    """Every role may open the page (0013); a user without a role may
     not; only system_admin sees every organ."""
     make_user(cur, "t.norole", roles=())
     tok = logged_in(cur, "t.norole")
