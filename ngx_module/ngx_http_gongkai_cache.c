@@ -576,12 +576,14 @@ ngx_http_gongkai_cache_hosts_insert_value(ngx_rbtree_node_t *temp,
 
 ngx_int_t
 ngx_http_gongkai_cache_page(ngx_http_request_t *r,
-    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *path,
-    ngx_http_gongkai_cache_arg_t *args, ngx_uint_t nargs)
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *path, const char **names,
+    ngx_str_t *values, ngx_uint_t nargs)
 {
     uint32_t                        hash;
     ngx_int_t                       rc;
     ngx_str_t                       key;
+    ngx_uint_t                      i;
+    ngx_http_gongkai_cache_arg_t    args[NGX_HTTP_GONGKAI_CACHE_ARGS_MAX];
     ngx_http_gongkai_cache_copy_t   c;
     ngx_http_gongkai_cache_node_t  *node;
     ngx_http_gongkai_cache_zone_t  *zone;
@@ -596,6 +598,15 @@ ngx_http_gongkai_cache_page(ngx_http_request_t *r,
         || !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)))
     {
         return NGX_DECLINED;
+    }
+
+    if (nargs > NGX_HTTP_GONGKAI_CACHE_ARGS_MAX) {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < nargs; i++) {
+        args[i].name = names[i];
+        args[i].value = values[i];
     }
 
     rc = ngx_http_gongkai_cache_key(r->pool, &ctx->host, path, args, nargs,

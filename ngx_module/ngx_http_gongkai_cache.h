@@ -61,16 +61,19 @@ void ngx_http_gongkai_cache_init_process(ngx_cycle_t *cycle,
 /* exit_process: before the database pool closes (the last flush) */
 void ngx_http_gongkai_cache_exit_process(ngx_cycle_t *cycle);
 
+/* the most parameters a cached page has */
+#define NGX_HTTP_GONGKAI_CACHE_ARGS_MAX  8
+
 /*
  * A page that may be cached: build its key from the host, the canonical
- * path and the parameters its parser kept (see cache_key.h), then look
- * it up.  Returns NGX_DECLINED to go on with the query (a miss, or no
- * cache here: the response is stored when it is a 200), or the result
- * of sending the cached page.
+ * path and the parameters its parser kept, names[i] with values[i]
+ * (normalised; see cache_key.h), then look it up.  Returns NGX_DECLINED
+ * to go on with the query (a miss, or no cache here: the response is
+ * stored when it is a 200), or the result of sending the cached page.
  */
 ngx_int_t ngx_http_gongkai_cache_page(ngx_http_request_t *r,
-    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *path,
-    ngx_http_gongkai_cache_arg_t *args, ngx_uint_t nargs);
+    ngx_http_gongkai_ctx_t *ctx, ngx_str_t *path, const char **names,
+    ngx_str_t *values, ngx_uint_t nargs);
 
 /*
  * The database is unreachable (a 503): send the cached page, however

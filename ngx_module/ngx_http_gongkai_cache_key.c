@@ -82,6 +82,29 @@ ngx_http_gongkai_cache_key(ngx_pool_t *pool, ngx_str_t *host,
 }
 
 
+ngx_int_t
+ngx_http_gongkai_cache_arg_number(ngx_pool_t *pool, ngx_int_t n,
+    ngx_int_t dflt, ngx_str_t *value)
+{
+    u_char  *p;
+
+    if (n == dflt) {
+        ngx_str_null(value);
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(pool, NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    value->data = p;
+    value->len = ngx_sprintf(p, "%i", n) - p;
+
+    return NGX_OK;
+}
+
+
 /* copy src to dst (when not NULL) escaping the key's separators */
 
 static size_t

@@ -45,4 +45,13 @@ ngx_int_t ngx_http_gongkai_cache_key(ngx_pool_t *pool, ngx_str_t *host,
     ngx_str_t *key);
 
 
+/*
+ * A number parameter as the key holds it: decimal without leading zeros,
+ * or absent (data NULL) when it is the page's default ("page=1" is the
+ * same page as no page).  Returns NGX_OK or NGX_ERROR.
+ */
+ngx_int_t ngx_http_gongkai_cache_arg_number(ngx_pool_t *pool, ngx_int_t n,
+    ngx_int_t dflt, ngx_str_t *value);
+
+
 #endif /* _NGX_HTTP_GONGKAI_CACHE_KEY_H_INCLUDED_ */

@@ -166,7 +166,7 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
     if (r->uri.len == 1 && *p == '/') {
         ctx->tmpl = "home";
 
-        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, 0);
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, NULL, 0);
         if (rc != NGX_DECLINED) {
             return rc;
         }
@@ -194,7 +194,7 @@ ngx_http_gongkai_portal_handler(ngx_http_request_t *r)
     {
         ctx->tmpl = "announcements";
 
-        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, 0);
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, NULL, 0);
         if (rc != NGX_DECLINED) {
             return rc;
         }
@@ -264,12 +264,9 @@ ngx_http_gongkai_host(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 static ngx_int_t
 ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 {
-    u_char                        *num;
-    ngx_int_t                      page, year, rc;
-    ngx_str_t                      v[6], params[6];
-    ngx_uint_t                     i;
-    const char                    *err;
-    ngx_http_gongkai_cache_arg_t   args[6];
+    ngx_int_t     page, year, rc;
+    ngx_str_t     v[6], params[6];
+    const char   *err;
 
     static const char  *names[] = {
         "category", "organ", "year", "after", "before", "page"
@@ -339,26 +336,13 @@ ngx_http_gongkai_catalogue(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 
     ctx->tmpl = "catalogue";
 
-    /* the page number as a number, and page 1 the same as none */
-
-    ngx_str_null(&v[5]);
-
-    if (page > 1) {
-        num = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
-        if (num == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        v[5].data = num;
-        v[5].len = ngx_sprintf(num, "%i", page) - num;
+    if (ngx_http_gongkai_cache_arg_number(r->pool, page, 1, &v[5])
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    for (i = 0; i < 6; i++) {
-        args[i].name = names[i];
-        args[i].value = v[i];
-    }
-
-    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, args, 6);
+    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, names, v, 6);
     if (rc != NGX_DECLINED) {
         return rc;
     }
@@ -411,7 +395,7 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     if (slash == NULL) {
         ctx->tmpl = "item";
 
-        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, 0);
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, NULL, NULL, 0);
         if (rc != NGX_DECLINED) {
             return rc;
         }
@@ -448,7 +432,7 @@ ngx_http_gongkai_item(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     path.len = ngx_sprintf(path.data, "/item/%*s/files/%i", len, canon, no)
                - path.data;
 
-    rc = ngx_http_gongkai_cache_page(r, ctx, &path, NULL, 0);
+    rc = ngx_http_gongkai_cache_page(r, ctx, &path, NULL, NULL, 0);
     if (rc != NGX_DECLINED) {
         return rc;
     }
@@ -512,10 +496,9 @@ ngx_http_gongkai_redirect_item(ngx_http_request_t *r, u_char *index,
 static ngx_int_t
 ngx_http_gongkai_guide(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 {
-    ngx_int_t                      rc;
-    ngx_str_t                      v[1], params[2];
-    const char                    *err;
-    ngx_http_gongkai_cache_arg_t   args[1];
+    ngx_int_t     rc;
+    ngx_str_t     v[1], params[2];
+    const char   *err;
 
     static const char  *names[] = { "organ" };
 
@@ -535,10 +518,7 @@ ngx_http_gongkai_guide(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 
     ctx->tmpl = "guide";
 
-    args[0].name = names[0];
-    args[0].value = v[0];
-
-    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, args, 1);
+    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, names, v, 1);
     if (rc != NGX_DECLINED) {
         return rc;
     }

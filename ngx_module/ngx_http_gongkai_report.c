@@ -7,6 +7,12 @@
  *   /reports/<单位代码>/<YYYY>/<table>.csv    one of its tables as CSV
  *
  * <table> is one of 2-1 2-5 2-6 2-8 2-9 3 4 x (sql/PAGES.md).
+ *
+ * The list and the report pages are cached (gongkai_cache) under the
+ * path with the unit code upper-cased and the version as a number; the
+ * database makes them stale when a version of a report of an organ in
+ * the site's scope is published (sql/migrations/0082).  The CSV files
+ * are not cached: they are downloads, not pages.
  */
 
 #include <ngx_config.h>
@@ -15,6 +21,7 @@
 
 #include "ngx_http_gongkai_report.h"
 #include "ngx_http_gongkai_args.h"
+#include "ngx_http_gongkai_cache.h"
 #include "ngx_http_gongkai_site.h"
 
 
@@ -29,9 +36,10 @@ ngx_int_t
 ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
     u_char *p, u_char *end)
 {
-    u_char      *s;
-    const char  *err;
-    ngx_str_t    v[1], params[5], code, year, table;
+    u_char       *s;
+    ngx_int_t     rc;
+    ngx_str_t     v[1], params[5], code, year, table, version;
+    const char   *err;
 
     static const char  *year_names[] = { "year" };
     static const char  *version_names[] = { "version" };
@@ -53,6 +61,11 @@ ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
         params[1] = v[0];
 
         ctx->tmpl = "reports";
+
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, year_names, v, 1);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
 
         return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_REPORTS,
                                            2, params);
@@ -115,6 +128,24 @@ ngx_http_gongkai_reports(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx,
         params[3] = v[0];
 
         ctx->tmpl = "report";
+
+        /* the path's unit code is upper-cased above, in place */
+
+        ngx_str_null(&version);
+
+        if (v[0].data
+            && ngx_http_gongkai_cache_arg_number(r->pool,
+                   ngx_http_gongkai_arg_number(&v[0], 6), -1, &version)
+               != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, version_names,
+                                         &version, 1);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
 
         return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_REPORT,
                                            4, params);

@@ -6,6 +6,10 @@
  * one character more than portal.page_search searches, so that the page
  * can say it is too long; operators, quotes and brackets are passed on
  * as they are and mean nothing to the database (sql/PAGES.md).
+ *
+ * The page is the same for everybody who asks the same: it is cached
+ * (gongkai_cache) under the parameters as they are searched, and made
+ * stale with the site's other pages when an item in its scope changes.
  */
 
 #include <ngx_config.h>
@@ -14,6 +18,7 @@
 
 #include "ngx_http_gongkai_page.h"
 #include "ngx_http_gongkai_args.h"
+#include "ngx_http_gongkai_cache.h"
 #include "ngx_http_gongkai_search.h"
 
 
@@ -22,9 +27,9 @@
 ngx_int_t
 ngx_http_gongkai_search(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
 {
-    const char  *err;
-    ngx_int_t    year, page;
-    ngx_str_t    v[5], params[6];
+    ngx_int_t     year, page, rc;
+    ngx_str_t     v[5], params[6];
+    const char   *err;
 
     static const char  *names[] = {
         "q", "category", "organ", "year", "page"
@@ -58,6 +63,8 @@ ngx_http_gongkai_search(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
         }
     }
 
+    page = 1;
+
     if (v[4].data) {
         page = ngx_http_gongkai_arg_number(&v[4], 2);
 
@@ -82,6 +89,17 @@ ngx_http_gongkai_search(ngx_http_request_t *r, ngx_http_gongkai_ctx_t *ctx)
     params[5] = v[4];
 
     ctx->tmpl = "search";
+
+    if (ngx_http_gongkai_cache_arg_number(r->pool, page, 1, &v[4])
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_gongkai_cache_page(r, ctx, &r->uri, names, v, 5);
+    if (rc != NGX_DECLINED) {
+        return rc;
+    }
 
     return ngx_http_gongkai_page_query(r, NGX_HTTP_GONGKAI_STMT_SEARCH, 6,
                                        params);

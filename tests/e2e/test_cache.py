@@ -317,6 +317,63 @@ def test_announcements_cached(stack):
     assert plain.header("ETag") == resp.header("ETag")
 
 
+def test_search_cached(stack):
+    """The search page is the same for everybody who asks the same: it is
+    cached, and the URLs that search the same share its entry."""
+    word = tag()
+    path = "/search?q=" + q(word)
+    first = http_request(stack, path)
+    assert first.status == 200 and cache(first) == "MISS"
+    assert first.page.contains_text(word)          # the query is shown
+    resp = cached(stack, path)
+    assert resp.body == first.body
+    plain = http_request(stack, path, host="nocache.localhost")
+    assert plain.status == 200 and "X-Gongkai-Cache" not in plain.headers
+    assert plain.body == resp.body
+    # page 1 written out, an ignored parameter, another order
+    for same in (path + "&page=1", path + "&page=01", path + "&x=1",
+                 "/search?year=&q=" + q(word)):
+        r = http_request(stack, same)
+        assert cache(r) == "HIT", same
+        assert r.body == resp.body, same
+    # another page or filter is another entry
+    assert cache(http_request(stack, path + "&page=2")) == "MISS"
+    # refused input is never stored
+    for bad in ("/search?q=%ff", "/search?q=x&page=0", "/search?q=x&year=1"):
+        for _ in range(2):
+            r = http_request(stack, bad)
+            assert r.status == 400 and cache(r) != "HIT", bad
+
+
+def test_reports_cached(stack, demo):
+    """The annual reports' list and pages are cached, the unit code in
+    either case and the version as a number sharing one entry."""
+    code, year, no = demo.rows(
+        "select o.unit_code, r.year, v.no from gongkai.report_versions v"
+        " join gongkai.annual_reports r on r.id = v.report_id"
+        " join gongkai.organs o on o.id = r.organ_id"
+        " where v.state = 'published' order by v.id limit 1")[0].values()
+    report = "/reports/%s/%d" % (code, year)
+    for path in ("/reports", "/reports?year=%d" % year, report):
+        first = http_request(stack, path)
+        assert first.status == 200, path
+        resp = cached(stack, path)
+        assert resp.body == first.body, path
+        plain = http_request(stack, path, host="nocache.localhost")
+        assert plain.body == resp.body, path
+    body = cached(stack, report + "?version=%d" % no).body
+    for same in ("/reports/%s/%d?version=%d" % (code.lower(), year, no),
+                 report + "?version=0%d" % no):
+        r = http_request(stack, same)
+        assert cache(r) == "HIT", same
+        assert r.body == body, same
+    # the tables' CSV files are downloads, not pages: never stored
+    csv = report + "/3.csv"
+    for _ in range(2):
+        r = http_request(stack, csv)
+        assert r.status == 200 and cache(r) != "HIT"
+
+
 def test_post_is_never_stored(stack):
     path = unique_catalogue()
     resp = http_request(stack, path, method="POST", body=b"a=1",
@@ -384,6 +441,18 @@ def test_publication_change_and_withdrawal_within_a_second(stack, writer):
     resp = within_a_second(stack, "/",
                            lambda r: not r.page.contains_text(changed))
     assert not resp.page.contains_text(changed)
+
+
+def test_search_sees_a_publication_within_a_second(stack, writer):
+    word = tag()
+    path = "/search?q=" + q(word)
+    assert "没有找到" in cached(stack, path).page.text
+    title = word + "关于检索缓存的通知"
+    writer.publish(PORTAL_OFFICE, title)
+    resp = within_a_second(stack, path,
+                           lambda r: r.page.contains_text(title))
+    assert resp.page.contains_text(title), (
+        "the search does not find the new item within a second")
 
 
 def test_only_the_sites_that_show_an_item(stack, writer):

@@ -113,6 +113,31 @@ def test_guide_queues_the_sites_that_show_its_organ(owner):
     assert queued(owner) == site_of(owner, CZJ) | site_of(owner, DH)
 
 
+def test_report_publication_queues_the_sites_that_show_its_organ(owner):
+    """/reports pages are cached (0082): a version becoming published
+    queues its organ's sites; work on a draft queues nothing."""
+    owner.execute("select v.id, o.unit_code from report_versions v"
+                  " join annual_reports r on r.id = v.report_id"
+                  " join organs o on o.id = r.organ_id"
+                  " where v.state = 'draft' order by v.id limit 1")
+    row = owner.fetchone()
+    assert row, "the demo has no draft report"
+    version, unit_code = row
+    owner.execute("update report_versions set overview_html ="
+                  " overview_html || '<p>x</p>' where id = %s", (version,))
+    assert queued(owner) == set()
+    # the workflow's steps are the admin's (tests/e2e/test_reports.py);
+    # here only the last one matters
+    owner.execute("alter table report_versions"
+                  " disable trigger report_versions_guard")
+    owner.execute("update report_versions set state = 'published',"
+                  " data = '{}', submitted_at = now(), signed_at = now(),"
+                  " filed_at = now(), published_at = now() where id = %s",
+                  (version,))
+    assert queued(owner) == site_of(owner, DH)
+    assert unit_code != DH  # the office has no site: its portal's
+
+
 def test_scheduled_round_queues_its_time(owner):
     owner.execute("select ceil(extract(epoch from min(publish_at)))::bigint"
                   " from review_rounds where outcome = 'approved'"

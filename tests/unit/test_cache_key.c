@@ -209,6 +209,38 @@ test_sorts_in_place(void **state)
 }
 
 
+/* numbers as the key holds them: no leading zeros, the default absent */
+
+static void
+test_arg_number(void **state)
+{
+    ngx_str_t  v;
+
+    (void) state;
+
+    assert_int_equal(ngx_http_gongkai_cache_arg_number(unit_pool(), 1, 1,
+                                                       &v), NGX_OK);
+    assert_null(v.data);
+    assert_int_equal(v.len, 0);
+
+    assert_int_equal(ngx_http_gongkai_cache_arg_number(unit_pool(), 7, 1,
+                                                       &v), NGX_OK);
+    assert_int_equal(v.len, 1);
+    assert_memory_equal(v.data, "7", 1);
+
+    assert_int_equal(ngx_http_gongkai_cache_arg_number(unit_pool(), 100000,
+                                                       -1, &v), NGX_OK);
+    assert_int_equal(v.len, 6);
+    assert_memory_equal(v.data, "100000", 6);
+
+    /* no default: 1 is written out */
+    assert_int_equal(ngx_http_gongkai_cache_arg_number(unit_pool(), 1, -1,
+                                                       &v), NGX_OK);
+    assert_int_equal(v.len, 1);
+    assert_memory_equal(v.data, "1", 1);
+}
+
+
 int
 main(void)
 {
@@ -219,6 +251,7 @@ main(void)
         cmocka_unit_test(test_refused_input_has_no_key),
         cmocka_unit_test(test_too_long),
         cmocka_unit_test(test_sorts_in_place),
+        cmocka_unit_test(test_arg_number),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
