@@ -244,6 +244,15 @@ comment on table item_pages is
 
 -- The snapshots of these items made again (or dropped: an item in none
 -- of the states above has none).
+--
+-- The items' rows are locked first, as an UPDATE of the item would: a
+-- snapshot is computed from what is committed when its statement starts,
+-- so two transactions changing one item by different tables (an
+-- attachment here, the item's title there) must not compute at the same
+-- time, or the one that writes last would write what it saw before the
+-- other committed.  Waiting for the other's lock, the next statement
+-- sees it (READ COMMITTED).  Items are locked in id order, as many at
+-- once as an organ's new name concerns.
 create function item_pages_refresh(p_items bigint[])
 returns void
 language plpgsql
@@ -253,6 +262,11 @@ begin
     if p_items is null or cardinality(p_items) = 0 then
         return;
     end if;
+
+    perform 1 from items i
+      where i.id = any (p_items)
+      order by i.id
+        for no key update;
 
     delete from item_pages p
      where p.item_id = any (p_items)
@@ -272,6 +286,8 @@ begin
 end
 $$;
 
+-- The rows written are locked by their own statement (see
+-- item_pages_refresh).
 create function items_item_pages()
 returns trigger
 language plpgsql

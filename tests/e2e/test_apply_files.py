@@ -196,6 +196,12 @@ def test_download_by_the_handling_officer_only(stack, cleanup, demo):
     assert got.headers["Content-Type"].startswith("application/pdf")
     assert got.headers["Content-Disposition"].startswith("attachment")
     assert officer.get("cases/%d/files/2" % case_id).status_code == 404
+    # the printable dossier lists them too (一案一卷), without a link
+    dossier = officer.get("cases/%d/dossier" % case_id)
+    assert dossier.status_code == 200
+    assert "申请人提交的材料" in dossier.text
+    assert "委托书 2025.pdf" in dossier.text and "授权委托书" in dossier.text
+    assert path + '"' not in dossier.text
 
     for login in ("czj.applications", "dh.leader", "dh.drafter"):
         other = AdminClient(stack)
@@ -205,6 +211,8 @@ def test_download_by_the_handling_officer_only(stack, cleanup, demo):
         assert PDF not in r.content
         page = other.get("cases/%d" % case_id)
         assert "委托书 2025.pdf" not in page.text, login
+        dossier = other.get("cases/%d/dossier" % case_id)
+        assert "委托书 2025.pdf" not in dossier.text, login
 
     rows = demo.rows("select actor_login, detail from gongkai.audit_log "
                      "where case_id = %s and action = 'case.file_download'",

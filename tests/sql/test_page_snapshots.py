@@ -296,3 +296,66 @@ def test_site_rebuilds_do_not_collide():
     finally:
         a.close()
         b.close()
+
+
+def test_two_writers_of_one_item_leave_a_fresh_snapshot():
+    """An attachment added in one transaction while another changes the
+    item's title: whichever commits last, the snapshot has both (the
+    refresh locks the item's row first; without it the title's snapshot,
+    computed before the attachment was committed, was written last)."""
+    setup = _connect()
+    a = _connect()
+    b = _connect()
+    item_id = None
+    try:
+        cs = setup.cursor()
+        cs.execute("set search_path = gongkai, pg_temp")
+        cs.execute("set gongkai.import = 'tests/sql/test_page_snapshots'")
+        item_id, index_no = new_item(cs, title="快照并发测试")
+        setup.commit()
+
+        ca, cb = a.cursor(), b.cursor()
+        for c in (ca, cb):
+            c.execute("set search_path = gongkai, pg_temp")
+            c.execute("set gongkai.import = 'tests/sql/test_page_snapshots'")
+        a.commit()
+        b.commit()
+        ca.execute("insert into attachments (item_id, no, file_name,"
+                   " content_type, data) values (%s, 1, '并发.pdf',"
+                   " 'application/pdf', '%%PDF-1.4 x')", (item_id,))
+        errors = []
+
+        def other():
+            try:
+                cb.execute("update items set title = '快照并发测试（改）'"
+                           " where id = %s", (item_id,))
+                b.commit()
+            except psycopg2.Error as e:       # pragma: no cover
+                errors.append(e)
+                b.rollback()
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(0.5)
+        a.commit()
+        t.join(10)
+        assert not t.is_alive() and errors == []
+
+        cs.execute("select json from item_pages where item_id = %s",
+                   (item_id,))
+        snap = cs.fetchone()[0]
+        setup.commit()
+        assert snap["title"] == "快照并发测试（改）"
+        assert [x["file_name"] for x in snap["attachments"]] == ["并发.pdf"]
+        assert stale(cs) == []
+        setup.commit()
+    finally:
+        if item_id is not None:
+            cs = setup.cursor()
+            cs.execute("set gongkai.import = 'tests/sql/test_page_snapshots'")
+            cs.execute("delete from gongkai.attachments where item_id = %s",
+                       (item_id,))
+            cs.execute("delete from gongkai.items where id = %s", (item_id,))
+            setup.commit()
+        for c in (setup, a, b):
+            c.close()
