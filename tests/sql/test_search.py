@@ -546,3 +546,29 @@ def test_new_matches_among_many_items_are_counted_exactly(owner):
     assert page["total_exact"] is True
     assert page["total_approximate"] is False
     assert page["pages"] == 2
+
+
+@pytest.mark.parametrize("n, capped", [(300, False), (1100, True)])
+def test_common_title_word_counted_by_buckets(owner, n, capped):
+    """A title word whose newest matches fill the first page: the rest is
+    counted bucket by bucket from the newest (0084), not by one probe of
+    the whole index; the count is the same: exact up to 1000, then
+    "more than 1000".  The matches are spread over years of buckets,
+    among older items that do not match."""
+    owner.execute(
+        "insert into items (title, generated_on, organ_id, category_id,"
+        " state, published_at) "
+        "select case when g %% 3 = 0 then '鼍龙第' || g || '号通知'"
+        "            else '其他事项第' || g || '号通知' end,"
+        " '2028-01-04', o.id, c.id, 'published',"
+        " timestamptz '2028-01-05 10:00+08' + g * interval '6 hours' "
+        "from organs o, categories c, generate_series(1, %s) g "
+        "where o.unit_code = %s and c.code = %s", (3 * n, ORGAN, CAT))
+    page = search(owner, "鼍龙")
+    assert len(page["items"]) == 20
+    assert titles(page)[0] == "鼍龙第%d号通知" % (3 * n)
+    assert page["total_approximate"] is False
+    if capped:
+        assert page["total_capped"] is True and page["total"] == 1000
+    else:
+        assert page["total_exact"] is True and page["total"] == n
