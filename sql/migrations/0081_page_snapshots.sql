@@ -41,7 +41,7 @@ alter function site_scope(sites) rename to site_scope_compute;
 
 create table site_pages (
     site_id  bigint primary key,    -- sites.id (no foreign key: rebuilt
-                                    -- whole, see site_pages_refresh)
+                                    -- whole, see site_pages_rebuild)
     json     json not null,         -- site_json_compute(site)
     scope    bigint[] not null      -- site_scope_compute(site)
 );
